@@ -1,0 +1,241 @@
+#include "store/pg/local_cluster.h"
+
+#include <fcntl.h>
+#include <grp.h>
+#include <pwd.h>
+#include <sys/stat.h>
+#include <sys/un.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <spdlog/spdlog.h>
+
+#include <algorithm>
+#include <fstream>
+#include <functional>
+#include <sstream>
+#include <vector>
+
+#include "store/pg/detail/session.h"
+#include "store/pg/pool.h"
+
+namespace store::pg {
+namespace {
+
+namespace fs = std::filesystem;
+using core::ErrorCode;
+using core::Fail;
+
+std::string Tail(const fs::path& file, std::size_t max_lines = 12) {
+  std::ifstream in(file);
+  std::vector<std::string> lines;
+  for (std::string line; std::getline(in, line);) {
+    lines.push_back(line);
+    if (lines.size() > max_lines) lines.erase(lines.begin());
+  }
+  std::string out;
+  for (const auto& l : lines) out += "\n  | " + l;
+  return out;
+}
+
+// True if every folder from / down to `dir` can be entered by `uid`/`gid`.
+bool Traversable(const fs::path& dir, unsigned uid, unsigned gid) {
+  fs::path p;
+  for (const auto& part : dir) {
+    p /= part;
+    struct stat st{};
+    if (::stat(p.c_str(), &st) != 0) return true;  // created later by us, with the right owner
+    if (st.st_uid == uid) continue;
+    if (st.st_gid == gid && (st.st_mode & S_IXGRP)) continue;
+    if (st.st_mode & S_IXOTH) continue;
+    return false;
+  }
+  return true;
+}
+
+core::Result<void> MakeDir(const fs::path& dir, std::optional<unsigned> uid, unsigned gid) {
+  std::error_code ec;
+  fs::create_directories(dir, ec);
+  if (ec) return Fail(ErrorCode::kUnavailable, "cannot create " + dir.string() + ": " + ec.message());
+  if (uid && ::chown(dir.c_str(), *uid, gid) != 0) {
+    return Fail(ErrorCode::kUnavailable, "cannot hand " + dir.string() + " to uid " +
+                                             std::to_string(*uid) + ": " + std::strerror(errno));
+  }
+  ::chmod(dir.c_str(), 0700);
+  return {};
+}
+
+}  // namespace
+
+fs::path FindPostgresBinDir() {
+  std::error_code ec;
+  fs::path best;
+  int best_major = -1;
+  for (const auto& entry : fs::directory_iterator("/usr/lib/postgresql", ec)) {
+    const std::string name = entry.path().filename().string();
+    if (name.empty() || !std::all_of(name.begin(), name.end(), ::isdigit)) continue;
+    int major = std::stoi(name);
+    if (major > best_major && fs::exists(entry.path() / "bin" / "initdb")) {
+      best_major = major;
+      best = entry.path() / "bin";
+    }
+  }
+  return best;
+}
+
+LocalCluster::LocalCluster(LocalClusterOptions options) : options_(std::move(options)) {
+  std::error_code ec;
+  options_.root = fs::absolute(options_.root, ec);
+  data_dir_ = options_.root / "data";
+  socket_dir_ = options_.root / "run";
+  // A unix socket path must fit sockaddr_un.sun_path with "/.s.PGSQL.<port>" appended.
+  const std::size_t limit = sizeof(sockaddr_un{}.sun_path) - 1 - 20;
+  if (socket_dir_.string().size() > limit) {
+    socket_dir_ = fs::path("/tmp") /
+                  ("antispam-pg-" + std::to_string(std::hash<std::string>{}(options_.root.string())));
+  }
+  if (::geteuid() == 0) {
+    for (const char* name : {"postgres", "nobody"}) {
+      if (const passwd* pw = ::getpwnam(name)) {
+        run_as_uid_ = pw->pw_uid;
+        run_as_gid_ = pw->pw_gid;
+        break;
+      }
+    }
+  }
+}
+
+LocalCluster::~LocalCluster() {
+  if (started_here_ && options_.stop_on_exit) {
+    if (auto r = Stop(); !r) spdlog::error("embedded postgres: {}", r.error().ToString());
+  }
+}
+
+core::Result<int> LocalCluster::RunTool(const std::string& tool,
+                                        const std::vector<std::string>& args,
+                                        const fs::path& log) const {
+  fs::path bin = (options_.bin_dir.empty() ? FindPostgresBinDir() : options_.bin_dir) / tool;
+  if (!fs::exists(bin)) {
+    return Fail(ErrorCode::kUnavailable,
+                "PostgreSQL server binaries not found (looked for " + bin.string() +
+                    "); install the Debian package postgresql (make deps does)");
+  }
+  std::vector<std::string> argv_s{bin.string()};
+  argv_s.insert(argv_s.end(), args.begin(), args.end());
+  std::vector<char*> argv;
+  for (auto& a : argv_s) argv.push_back(a.data());
+  argv.push_back(nullptr);
+
+  const pid_t pid = ::fork();
+  if (pid < 0) return Fail(ErrorCode::kUnavailable, "fork failed: " + std::string(std::strerror(errno)));
+  if (pid == 0) {
+    int fd = ::open(log.c_str(), O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0600);
+    int null_fd = ::open("/dev/null", O_RDONLY);
+    if (fd >= 0) {
+      ::dup2(fd, 1);
+      ::dup2(fd, 2);
+    }
+    if (null_fd >= 0) ::dup2(null_fd, 0);
+    if (run_as_uid_) {
+      if (fd >= 0) (void)::fchown(fd, *run_as_uid_, run_as_gid_);
+      if (::setgroups(0, nullptr) != 0 || ::setgid(run_as_gid_) != 0 ||
+          ::setuid(*run_as_uid_) != 0) {
+        ::_exit(126);
+      }
+    }
+    if (::chdir(options_.root.c_str()) != 0) ::_exit(126);
+    ::execv(argv[0], argv.data());
+    ::_exit(127);
+  }
+  int status = 0;
+  while (::waitpid(pid, &status, 0) < 0) {
+    if (errno != EINTR) return Fail(ErrorCode::kInternal, "waitpid failed");
+  }
+  return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+}
+
+core::Result<void> LocalCluster::Start() {
+  if (run_as_uid_ && !Traversable(options_.root.parent_path(), *run_as_uid_, run_as_gid_)) {
+    return Fail(ErrorCode::kUnavailable,
+                "running as root, the embedded PostgreSQL runs as an unprivileged user, which "
+                "cannot enter " + options_.root.parent_path().string() +
+                    "; choose a data directory under a folder other users may traverse");
+  }
+  if (auto r = MakeDir(options_.root, run_as_uid_, run_as_gid_); !r) return r;
+  if (auto r = MakeDir(socket_dir_, run_as_uid_, run_as_gid_); !r) return r;
+
+  if (!fs::exists(data_dir_ / "PG_VERSION")) {
+    spdlog::info("embedded postgres: creating a cluster in {}", data_dir_.string());
+    const fs::path log = options_.root / "initdb.log";
+    auto rc = RunTool("initdb", {"-D", data_dir_.string(), "-U", options_.superuser,
+                                 "--auth=trust", "--encoding=UTF8", "--locale=C.UTF-8",
+                                 "--no-instructions"},
+                      log);
+    if (!rc) return std::unexpected(rc.error());
+    if (*rc != 0) {
+      return Fail(ErrorCode::kUnavailable,
+                  "initdb failed (exit " + std::to_string(*rc) + "), see " + log.string() +
+                      Tail(log));
+    }
+  }
+
+  const fs::path log = options_.root / "postgres.log";
+  auto status = RunTool("pg_ctl", {"status", "-D", data_dir_.string()}, options_.root / "pg_ctl.log");
+  if (!status) return std::unexpected(status.error());
+  if (*status == 0) {
+    spdlog::info("embedded postgres: reusing the server already running on {}", data_dir_.string());
+  } else {
+    std::string server_opts = "-k " + socket_dir_.string() + " -c listen_addresses='' -p " +
+                              std::to_string(options_.port) +
+                              " -c unix_socket_permissions=0700";
+    if (!options_.durable) server_opts += " -c fsync=off -c full_page_writes=off -c synchronous_commit=off";
+    auto rc = RunTool("pg_ctl", {"start", "-D", data_dir_.string(), "-w", "-t", "60", "-l",
+                                 log.string(), "-o", server_opts},
+                      options_.root / "pg_ctl.log");
+    if (!rc) return std::unexpected(rc.error());
+    if (*rc != 0) {
+      return Fail(ErrorCode::kUnavailable,
+                  "pg_ctl start failed (exit " + std::to_string(*rc) + "), see " + log.string() +
+                      Tail(log) + Tail(options_.root / "pg_ctl.log", 4));
+    }
+    started_here_ = true;
+    spdlog::info("embedded postgres: started (socket {})", socket_dir_.string());
+  }
+
+  // Create the database on first start.
+  Pool admin({.url = Url("postgres"), .size = 1, .prepared_statements = false});
+  static constexpr Statement kExists{"cluster_db_exists",
+                                     "SELECT 1 FROM pg_database WHERE datname = $1"};
+  auto created = admin.Run("create database", [&](Session& s) {
+    if (s.Exec(kExists, detail::Params(options_.database)).empty()) {
+      s.ExecScript("CREATE DATABASE \"" + options_.database + "\"");
+    }
+  });
+  if (!created) return created;
+  return {};
+}
+
+core::Result<void> LocalCluster::Stop() {
+  if (!fs::exists(data_dir_ / "postmaster.pid")) {
+    started_here_ = false;
+    return {};
+  }
+  auto rc = RunTool("pg_ctl", {"stop", "-D", data_dir_.string(), "-m", "fast", "-w", "-t", "60"},
+                    options_.root / "pg_ctl.log");
+  if (!rc) return std::unexpected(rc.error());
+  started_here_ = false;
+  if (*rc != 0) {
+    return Fail(ErrorCode::kUnavailable, "pg_ctl stop failed (exit " + std::to_string(*rc) +
+                                             ")" + Tail(options_.root / "pg_ctl.log", 4));
+  }
+  spdlog::info("embedded postgres: stopped");
+  return {};
+}
+
+std::string LocalCluster::Url(const std::string& database) const {
+  return "postgresql:///" + (database.empty() ? options_.database : database) +
+         "?host=" + socket_dir_.string() + "&port=" + std::to_string(options_.port) +
+         "&user=" + options_.superuser;
+}
+
+}  // namespace store::pg
