@@ -6,6 +6,7 @@
 #include <sys/stat.h>
 #include <sys/un.h>
 #include <sys/wait.h>
+#include <csignal>
 #include <unistd.h>
 
 #include <spdlog/spdlog.h>
@@ -129,6 +130,14 @@ core::Result<int> LocalCluster::RunTool(const std::string& tool,
   const pid_t pid = ::fork();
   if (pid < 0) return Fail(ErrorCode::kUnavailable, "fork failed: " + std::string(std::strerror(errno)));
   if (pid == 0) {
+    // The parent may block SIGINT/SIGTERM to handle them itself; the server must not inherit that
+    // (pg_ctl stop signals it).
+    sigset_t none;
+    sigemptyset(&none);
+    ::sigprocmask(SIG_SETMASK, &none, nullptr);
+    // A session of its own: Ctrl-C in the terminal (SIGINT to the foreground process group) goes
+    // to antispam, which then stops the server in order, not to the server behind its back.
+    ::setsid();
     int fd = ::open(log.c_str(), O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0600);
     int null_fd = ::open("/dev/null", O_RDONLY);
     if (fd >= 0) {
@@ -160,6 +169,13 @@ core::Result<void> LocalCluster::Start() {
                 "running as root, the embedded PostgreSQL runs as an unprivileged user, which "
                 "cannot enter " + options_.root.parent_path().string() +
                     "; choose a data directory under a folder other users may traverse");
+  }
+  const auto& db = options_.database;
+  if (db.empty() || !std::all_of(db.begin(), db.end(), [](char c) {
+        return std::isalnum(static_cast<unsigned char>(c)) || c == '_';
+      })) {
+    return Fail(ErrorCode::kInvalidArgument,
+                "database name '" + db + "' must be letters, digits and underscores", "database");
   }
   if (auto r = MakeDir(options_.root, run_as_uid_, run_as_gid_); !r) return r;
   if (auto r = MakeDir(socket_dir_, run_as_uid_, run_as_gid_); !r) return r;

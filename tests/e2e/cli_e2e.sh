@@ -1,0 +1,68 @@
+#!/usr/bin/env bash
+# End-to-end checks of the antispam binary over its embedded PostgreSQL:
+#   - the first start creates a cluster under --data-dir, the second reuses it;
+#   - `demo --stay` stops the server cleanly on SIGTERM;
+#   - `migrate` twice: the second applies nothing;
+#   - `migrate --dir` with an applied file edited: refused, naming the file;
+#   - an invalid configuration value is a clear error.
+# Usage: cli_e2e.sh <path to antispam>
+set -euo pipefail
+bin=$(realpath "$1")
+work=$(mktemp -d /tmp/antispam-e2e-XXXXXX)
+chmod 755 "$work"  # the embedded server runs as an unprivileged user when we are root
+data="$work/var"
+cleanup() {
+  if [ -f "$data/postgres/data/postmaster.pid" ]; then
+    runuser -u postgres -- /usr/lib/postgresql/*/bin/pg_ctl stop -D "$data/postgres/data" -m immediate >/dev/null 2>&1 ||
+      pg_ctl stop -D "$data/postgres/data" -m immediate >/dev/null 2>&1 || true
+  fi
+  rm -rf "$work"
+}
+trap cleanup EXIT
+[ -n "${KEEP:-}" ] && trap - EXIT
+fail() { echo "FAIL: $*"; exit 1; }
+run() { timeout 120 "$bin" --data-dir "$data" --log-level info "$@"; }
+
+echo "1. first start creates the embedded cluster"
+run demo > "$work/first.log" 2>&1 || { cat "$work/first.log"; fail "first demo run"; }
+grep -q "creating a cluster" "$work/first.log" || fail "no cluster was created"
+grep -q "7 applied" "$work/first.log" || fail "migrations not applied on first start"
+grep -q "nitro-giveaway .* banned" "$work/first.log" || fail "demo summary missing"
+[ ! -f "$data/postgres/data/postmaster.pid" ] || fail "server left running after demo"
+
+echo "2. second start reuses it; SIGTERM stops it cleanly"
+timeout 120 "$bin" --data-dir "$data" --log-level info demo --stay > "$work/second.log" 2>&1 &
+pid=$!
+for _ in $(seq 1 100); do grep -q "press Ctrl-C" "$work/second.log" && break; sleep 0.2; done
+grep -q "press Ctrl-C" "$work/second.log" || { cat "$work/second.log"; fail "demo --stay did not come up"; }
+grep -q "creating a cluster" "$work/second.log" && fail "second start created a new cluster"
+[ -f "$data/postgres/data/postmaster.pid" ] || fail "server not running during --stay"
+kill -TERM "$pid"
+wait "$pid" || fail "demo --stay exited non-zero after SIGTERM"
+grep -q "received SIGTERM" "$work/second.log" || fail "SIGTERM not handled"
+[ ! -f "$data/postgres/data/postmaster.pid" ] || fail "server still running after SIGTERM"
+
+echo "3. migrate twice: the second applies nothing"
+run migrate > "$work/m1.log" 2>&1 || { cat "$work/m1.log"; fail "migrate"; }
+grep -q "^0 applied, 7 already applied" "$work/m1.log" || { cat "$work/m1.log"; fail "migrate applied something"; }
+run migrate > "$work/m2.log" 2>&1 || fail "second migrate"
+grep -q "^0 applied, 7 already applied" "$work/m2.log" || fail "second migrate applied something"
+run migrate --status | grep -c "^applied" | grep -qx 7 || fail "migrate --status"
+
+echo "4. an edited applied migration is refused, naming the file"
+mkdir "$work/migrations"
+cp "$(dirname "$0")/../../supabase/migrations/"*.sql "$work/migrations/"
+echo "-- edited after it was applied" >> "$work/migrations/20250401000000_flag_columns.sql"
+if run migrate --dir "$work/migrations" > "$work/m3.log" 2>&1; then fail "edited migration accepted"; fi
+grep -q "migration 20250401000000_flag_columns.sql was changed after it was applied" "$work/m3.log" ||
+  { cat "$work/m3.log"; fail "refusal does not name the file"; }
+
+echo "5. invalid configuration is a clear error"
+if "$bin" --pool-size 0 migrate > "$work/bad.log" 2>&1; then fail "pool size 0 accepted"; fi
+grep -q "pool-size" "$work/bad.log" || { cat "$work/bad.log"; fail "error does not name --pool-size"; }
+if DATABASE_URL="postgresql:///x?host=/nonexistent" "$bin" migrate > "$work/down.log" 2>&1; then
+  fail "unreachable database accepted"
+fi
+grep -q "cannot connect to PostgreSQL" "$work/down.log" || { cat "$work/down.log"; fail "unclear outage error"; }
+
+echo "5 passed, 0 failed"
