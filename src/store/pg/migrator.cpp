@@ -28,6 +28,17 @@ CREATE TABLE IF NOT EXISTS public.schema_migrations (
 );
 ALTER TABLE public.schema_migrations ENABLE ROW LEVEL SECURITY;
 REVOKE ALL ON TABLE public.schema_migrations FROM PUBLIC;
+DO $$
+BEGIN
+  -- Supabase grants its API roles privileges on every new table in public by default.
+  IF EXISTS (SELECT 1 FROM pg_roles WHERE rolname = 'anon') THEN
+    REVOKE ALL ON TABLE public.schema_migrations FROM anon;
+  END IF;
+  IF EXISTS (SELECT 1 FROM pg_roles WHERE rolname = 'authenticated') THEN
+    REVOKE ALL ON TABLE public.schema_migrations FROM authenticated;
+  END IF;
+END
+$$;
 )sql";
 
 constexpr Statement kLock{"migrations_lock", "SELECT pg_advisory_lock(7243981265)"};

@@ -13,31 +13,43 @@ namespace {
 using core::ErrorCode;
 using core::Fail;
 
-// The constraint named in a server error message ("... violates check constraint \"x\"").
-// libpqxx 6 does not expose the error's constraint field, so it is read from the (English)
-// message text; when absent the subject stays empty and the message carries the full text.
+// The constraint of a server error. Errors are verbose (session.cpp), so the server's constraint
+// field arrives as a "CONSTRAINT NAME:" line; messages without it (e.g. from older servers) fall
+// back to the name quoted in the text ("... violates check constraint \"x\"").
 std::string ConstraintIn(std::string_view message) {
-  static const std::regex kConstraint(R"re(constraint "([^"]+)")re");
+  static const std::regex kField(R"re(\nCONSTRAINT NAME:\s*([^\n]+))re");
+  static const std::regex kQuoted(R"re(constraint "([^"]+)")re");
   std::match_results<std::string_view::const_iterator> m;
-  if (std::regex_search(message.begin(), message.end(), m, kConstraint)) return m[1].str();
+  if (std::regex_search(message.begin(), message.end(), m, kField)) return m[1].str();
+  if (std::regex_search(message.begin(), message.end(), m, kQuoted)) return m[1].str();
   return {};
 }
 
-// The first line of a server message, without libpqxx's trailing newline.
+// The first line of a server message, without the SQLSTATE that verbose errors put after the
+// severity ("ERROR:  23505: duplicate key ..." -> "ERROR:  duplicate key ...").
 std::string FirstLine(std::string_view s) {
-  auto end = s.find('\n');
-  return std::string(s.substr(0, end));
+  static const std::regex kState(R"(^([A-Z]+:\s+)[0-9A-Z]{5}: )");
+  std::string line(s.substr(0, s.find('\n')));
+  return std::regex_replace(line, kState, "$1");
 }
 
+// "<what>: <first line of the server message>", naming the constraint when the line does not.
 core::Error Describe(std::string_view what, ErrorCode code, std::string_view msg,
                      std::string subject = {}) {
-  return core::Error{code, std::string(what) + ": " + core::RedactSecrets(FirstLine(msg)),
-                     std::move(subject)};
+  std::string text = std::string(what) + ": " + core::RedactSecrets(FirstLine(msg));
+  if (!subject.empty() && text.find(subject) == std::string::npos) {
+    text += " (constraint " + subject + ")";
+  }
+  return core::Error{code, std::move(text), std::move(subject)};
 }
 
 core::Error FromSqlError(std::string_view what, const pqxx::sql_error& e) {
-  const std::string& state = e.sqlstate();
   std::string_view msg = e.what();
+  // libpqxx 6 leaves sqlstate() empty for some classes it throws: decide those by type.
+  if (dynamic_cast<const pqxx::insufficient_privilege*>(&e)) {
+    return Describe(what, ErrorCode::kPermissionDenied, msg);
+  }
+  const std::string& state = e.sqlstate();
   if (state == "23505") return Describe(what, ErrorCode::kConflict, msg, ConstraintIn(msg));
   if (state.starts_with("23")) {
     return Describe(what, ErrorCode::kConstraintViolation, msg, ConstraintIn(msg));
@@ -124,6 +136,11 @@ core::Result<void> Pool::RunImpl(std::string_view what,
     discard = true;
     error = Describe(what, ErrorCode::kConnectionLost,
                      std::string("the connection broke during COMMIT; outcome unknown: ") + e.what());
+  } catch (const pqxx::statement_completion_unknown& e) {
+    discard = true;
+    error = Describe(what, ErrorCode::kConnectionLost, e.what());
+  } catch (const pqxx::transaction_rollback& e) {  // serialization failure, deadlock: retryable
+    error = Describe(what, ErrorCode::kConflict, e.what());
   } catch (const pqxx::sql_error& e) {
     error = FromSqlError(what, e);
   } catch (const DecodeError& e) {

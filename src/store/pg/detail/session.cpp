@@ -34,6 +34,9 @@ Session::Session(const PoolOptions& options, Pool* pool)
 #pragma GCC diagnostic ignored "-Wdeprecated-declarations"
   conn_.inhibit_reactivation(true);  // a broken connection stays broken; the Pool replaces it
 #pragma GCC diagnostic pop
+  // Verbose errors carry the server's CONSTRAINT NAME field, which the Pool reports as the
+  // error's subject (libpqxx 6 has no accessor for it).
+  conn_.set_verbosity(pqxx::connection_base::verbose);
   Count(1);  // the connection start-up
 }
 
