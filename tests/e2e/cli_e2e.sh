@@ -20,7 +20,13 @@ cleanup() {
 }
 trap cleanup EXIT
 [ -n "${KEEP:-}" ] && trap - EXIT
-fail() { echo "FAIL: $*"; exit 1; }
+fail() {
+  echo "FAIL: $*"
+  for f in "$work"/*.log "$data"/postgres/*.log; do
+    [ -f "$f" ] && { echo "== $f"; tail -25 "$f"; }
+  done
+  exit 1
+}
 run() { timeout 120 "$bin" --data-dir "$data" --log-level info "$@"; }
 
 echo "1. first start creates the embedded cluster"

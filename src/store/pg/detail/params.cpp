@@ -172,6 +172,21 @@ core::Result<std::vector<std::string>> ParseTextArray(std::string_view text) {
   return out;
 }
 
+std::string Params::ToArrayLiteral() const {
+  std::string out = "{";
+  for (std::size_t i = 0; i < values_.size(); ++i) {
+    if (i) out += ',';
+    if (!values_[i]) {
+      out += "NULL";
+      continue;
+    }
+    const std::string one = FormatTextArray(std::span(&*values_[i], 1));  // {"..."}
+    out.append(one, 1, one.size() - 2);
+  }
+  out += '}';
+  return out;
+}
+
 Params& Params::Add(double v) {
   if (!std::isfinite(v)) {
     values_.emplace_back(std::isnan(v) ? "NaN" : (v > 0 ? "Infinity" : "-Infinity"));

@@ -67,6 +67,10 @@ class Params {
 
   const std::vector<std::optional<std::string>>& values() const { return values_; }
 
+  // All values as one PostgreSQL array literal, NULL for nullopt: {"a",NULL,"b"}. Used to send a
+  // column of a batch as one array parameter (unnest).
+  std::string ToArrayLiteral() const;
+
  private:
   std::vector<std::optional<std::string>> values_;
 };

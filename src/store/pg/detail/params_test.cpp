@@ -84,5 +84,11 @@ TEST(ParamsTest, ConvertsTypedValues) {
   EXPECT_EQ(v[6], "x");
 }
 
+TEST(ParamsTest, ColumnAsArrayLiteralKeepsNulls) {
+  Params column(std::string("a\"b"), std::nullopt, std::string("NULL"));
+  EXPECT_EQ(column.ToArrayLiteral(), R"({"a\"b",NULL,"NULL"})");
+  EXPECT_EQ(Params().ToArrayLiteral(), "{}");
+}
+
 }  // namespace
 }  // namespace store::pg::detail
