@@ -46,9 +46,6 @@ new_case AS (
   SELECT ids.new_case_id, $1, $2, ids.detection_id, ids.at, ids.at FROM ids
   WHERE $16::boolean AND NOT EXISTS (SELECT 1 FROM open_case)
   RETURNING id),
-touched_case AS (
-  UPDATE verification_events SET updated_at = (SELECT at FROM ids)
-  WHERE $16::boolean AND id = (SELECT id FROM open_case)),
 mem AS (
   INSERT INTO server_members (server_id, user_id, join_date, is_restricted, verification_status,
                               restriction_reason, last_status_change)
@@ -67,7 +64,10 @@ mem AS (
         last_status_change = CASE WHEN excluded.is_restricted AND NOT server_members.is_restricted
           THEN excluded.last_status_change ELSE server_members.last_status_change END,
         updated_at = now()
-    WHERE excluded.is_restricted
+    -- Only when something changes: a repeat flag of a restricted member writes nothing here.
+    WHERE (excluded.is_restricted AND NOT server_members.is_restricted)
+       OR (excluded.is_restricted AND server_members.verification_status IS DISTINCT FROM
+           COALESCE((SELECT status FROM open_case), 'pending'))
        OR (server_members.join_date IS NULL AND excluded.join_date IS NOT NULL))
 SELECT det.id, det.latest_verification_event_id, EXISTS (SELECT 1 FROM new_case)
 FROM det
