@@ -20,8 +20,15 @@ build: configure
 test: build
 	@ctest --preset $(PRESET) -j $(JOBS)
 
+# The embedded database lives in ./var. Run as root, PostgreSQL runs as the postgres user, which
+# must be able to enter this folder; when it cannot (a clone under /root), the demo keeps its
+# database in /var/tmp/antispam-demo instead.
 demo: build
-	@$(BUILD_DIR)/antispam demo
+	@data=var; \
+	if [ "$$(id -u)" = 0 ] && ! runuser -u postgres -- test -x "$(CURDIR)" 2>/dev/null; then \
+	  data=/var/tmp/antispam-demo; echo "demo: postgres cannot enter $(CURDIR); database in $$data"; \
+	fi; \
+	$(BUILD_DIR)/antispam --data-dir "$$data" demo
 
 bench: build
 	@$(BUILD_DIR)/bench/detection_write_bench

@@ -7,11 +7,16 @@
 
 #include "core/clock.h"
 #include "store/pg/admin_action_repo.h"
+#include "store/pg/analytics_repo.h"
 #include "store/pg/detection_repo.h"
 #include "store/pg/detection_write.h"
+#include "store/pg/gpt_usage_repo.h"
 #include "store/pg/member_repo.h"
+#include "store/pg/message_repo.h"
+#include "store/pg/relationship_repo.h"
 #include "store/pg/server_repo.h"
 #include "store/pg/stats.h"
+#include "store/pg/training_repo.h"
 #include "store/pg/user_repo.h"
 #include "store/pg/verification_repo.h"
 
@@ -23,9 +28,9 @@ using namespace store;
 using namespace store::pg;
 
 // Propagates the error of a Result-returning expression.
-#define DEMO_TRY(expr)                                     \
-  do {                                                     \
-    auto demo_try_ = (expr);                               \
+#define DEMO_TRY(expr)                                         \
+  do {                                                         \
+    auto demo_try_ = (expr);                                   \
     if (!demo_try_) return std::unexpected(demo_try_.error()); \
   } while (0)
 
@@ -77,11 +82,20 @@ core::Result<void> RunDemo(Pool& pool, std::FILE* out) {
   DEMO_TRY(members.AddMessageCounts(chat));
 
   const Suspect suspects[] = {
-      {"nitro-giveaway", "phishing link", DetectionLevel::kHigh, 0.97,
+      {"nitro-giveaway",
+       "phishing link",
+       DetectionLevel::kHigh,
+       0.97,
        {"PHISHING_DOMAIN: discord-nitro.example", "NEW_ACCOUNT: 2 days", "SCAM_PHRASE"}},
-      {"flooder", "message flood", DetectionLevel::kMedium, 0.74,
+      {"flooder",
+       "message flood",
+       DetectionLevel::kMedium,
+       0.74,
        {"MESSAGE_RATE: 9 messages in 10 s", "DUPLICATE_MESSAGES: 6"}},
-      {"excited-newcomer", "link in first message", DetectionLevel::kMedium, 0.62,
+      {"excited-newcomer",
+       "link in first message",
+       DetectionLevel::kMedium,
+       0.62,
        {"NEW_MEMBER_LINK: github.com"}},
   };
   std::vector<DetectionWriteResult> written;
@@ -109,14 +123,19 @@ core::Result<void> RunDemo(Pool& pool, std::FILE* out) {
   // The admin bans the scammer and verifies the false positive; the flooder's case stays open.
   auto resolve = [&](std::size_t i, VerificationStatus to, AdminActionType action,
                      const char* note) -> core::Result<void> {
-    auto t = cases.Apply(*written[i].case_id, {.to = to, .actor = admin, .notes = note,
-                                               .expected_from = VerificationStatus::kPending});
+    auto t = cases.Apply(
+        *written[i].case_id,
+        {.to = to, .actor = admin, .notes = note, .expected_from = VerificationStatus::kPending});
     if (!t) return std::unexpected(t.error());
-    DEMO_TRY(actions.Record({.server_id = guild, .user_id = suspect_ids[i], .admin_id = admin,
+    DEMO_TRY(actions.Record({.server_id = guild,
+                             .user_id = suspect_ids[i],
+                             .admin_id = admin,
                              .verification_event_id = t->event.id,
                              .detection_event_id = written[i].detection_id,
-                             .action_type = action, .previous_status = t->previous,
-                             .new_status = to, .notes = note}));
+                             .action_type = action,
+                             .previous_status = t->previous,
+                             .new_status = to,
+                             .notes = note}));
     DEMO_TRY(members.SetVerificationStatus(guild, suspect_ids[i], to, admin));
     DEMO_TRY(detections.SetAdminAction(written[i].detection_id, std::string(ToString(to)), admin));
     if (to == VerificationStatus::kVerified) {
@@ -127,6 +146,57 @@ core::Result<void> RunDemo(Pool& pool, std::FILE* out) {
   DEMO_TRY(resolve(0, VerificationStatus::kBanned, AdminActionType::kBan, "phishing raid"));
   DEMO_TRY(resolve(2, VerificationStatus::kVerified, AdminActionType::kVerify,
                    "known contributor sharing a repository"));
+
+  // The flagged users' messages, training labels from the two resolved cases, one LLM call
+  // for the borderline newcomer, today's counters, and trust in a partner server.
+  MessageRepo messages(pool);
+  std::vector<StoredMessage> stored;
+  for (std::size_t i = 0; i < std::size(suspects); ++i) {
+    stored.push_back({.server_id = guild,
+                      .user_id = suspect_ids[i],
+                      .message_id = MessageId(mint()),
+                      .channel_id = general,
+                      .content = std::string("message from ") + suspects[i].name,
+                      .sent_at = now,
+                      .is_flagged = true});
+  }
+  DEMO_TRY(messages.StoreBatch(stored));
+  TrainingRepo training(pool);
+  DEMO_TRY(training.Create({.server_id = guild,
+                            .user_id = suspect_ids[0],
+                            .content = "free nitro: discord-nitro.example/claim",
+                            .label = TrainingLabel::kSpam,
+                            .labeled_by = admin,
+                            .quality_score = 5}));
+  DEMO_TRY(training.Create({.server_id = guild,
+                            .user_id = suspect_ids[2],
+                            .content = "my repo: github.com/example/project",
+                            .label = TrainingLabel::kNotSpam,
+                            .labeled_by = admin,
+                            .quality_score = 4}));
+  DEMO_TRY(GptUsageRepo(pool).Record({.server_id = guild,
+                                      .user_id = suspect_ids[2],
+                                      .model = "gpt-4o-mini",
+                                      .prompt_tokens = 412,
+                                      .completion_tokens = 38,
+                                      .total_tokens = 450,
+                                      .purpose = "MessageAnalysis",
+                                      .latency_ms = 640,
+                                      .cost_usd = 0.000085}));
+  const Date today{std::chrono::floor<std::chrono::days>(now)};
+  DEMO_TRY(AnalyticsRepo(pool).Add({{.server_id = guild,
+                                     .date = today,
+                                     .detection_count = 3,
+                                     .verification_count = 3,
+                                     .ban_count = 1,
+                                     .verify_count = 1,
+                                     .false_positive_count = 1,
+                                     .gpt_call_count = 1,
+                                     .message_count = 400,
+                                     .join_count = 43}}));
+  const GuildId partner(mint());
+  DEMO_TRY(servers.Upsert(partner));
+  DEMO_TRY(RelationshipRepo(pool).Upsert(guild, partner, RelationshipType::kTrust, 60, admin));
 
   // Summary.
   fmt::print(out, "\nantispam demo: guild {} written through the repositories\n\n",

@@ -34,6 +34,8 @@ run demo > "$work/first.log" 2>&1 || { cat "$work/first.log"; fail "first demo r
 grep -q "creating a cluster" "$work/first.log" || fail "no cluster was created"
 grep -q "7 applied" "$work/first.log" || fail "migrations not applied on first start"
 grep -q "nitro-giveaway .* banned" "$work/first.log" || fail "demo summary missing"
+grep -qE "^    gpt_usage +1$" "$work/first.log" || fail "demo did not write every table"
+if grep -qE "^    [a-z_]+ +0$" "$work/first.log"; then fail "a table is empty after the demo"; fi
 [ ! -f "$data/postgres/data/postmaster.pid" ] || fail "server left running after demo"
 
 echo "2. second start reuses it; SIGTERM stops it cleanly"
