@@ -8,6 +8,7 @@ packages=(
   libpqxx-dev libpq-dev postgresql postgresql-contrib
   libspdlog-dev libfmt-dev libcli11-dev nlohmann-json3-dev
   libgtest-dev libgmock-dev googletest libbenchmark-dev
+  afl++
 )
 
 missing=()

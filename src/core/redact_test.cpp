@@ -18,6 +18,12 @@ TEST(RedactTest, HidesKeyValuePasswords) {
             "postgresql:///db?host=/tmp&password=***&sslpassword=***");
 }
 
+TEST(RedactTest, HidesPasswordsGluedToOtherText) {
+  // Found by fuzz/codecs_fuzz.cpp: a key not preceded by a separator was left visible.
+  EXPECT_EQ(RedactSecrets("host=x5password=hunter2 user=y"), "host=x5password=*** user=y");
+  EXPECT_EQ(RedactSecrets("host=x\x04password=hunter2"), "host=x\x04password=***");
+}
+
 TEST(RedactTest, LeavesTextWithoutSecretsAlone) {
   EXPECT_EQ(RedactSecrets("postgresql:///antispam?host=/tmp/x&port=5432"),
             "postgresql:///antispam?host=/tmp/x&port=5432");
