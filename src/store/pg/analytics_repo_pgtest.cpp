@@ -21,17 +21,12 @@ Date Day(int n) { return Date(sys_days(kDay) + days(n)); }
 
 class AnalyticsRepoTest : public testing::PgTest {
  protected:
-  GuildId Server() {
-    const GuildId g = NewGuild();
-    EXPECT_TRUE(ServerRepo(pool(), core::DefaultClock()).Upsert(g));
-    return g;
-  }
 
   AnalyticsRepo repo_{pool()};
 };
 
 TEST_F(AnalyticsRepoTest, AddCreatesTheRowThenAddsToIt) {
-  const GuildId g = Server();
+  const GuildId g = CreateServer();
   ASSERT_TRUE(repo_.Add({{.server_id = g,
                           .date = kDay,
                           .detection_count = 2,
@@ -79,8 +74,8 @@ TEST_F(AnalyticsRepoTest, AddCreatesTheRowThenAddsToIt) {
 }
 
 TEST_F(AnalyticsRepoTest, GetAndRangeOfOneServerInDateOrder) {
-  const GuildId g = Server();
-  const GuildId other = Server();
+  const GuildId g = CreateServer();
+  const GuildId other = CreateServer();
   for (int d : {3, 0, 5, 1}) {
     ASSERT_TRUE(repo_.Add({{.server_id = g, .date = Day(d), .message_count = d + 1}}));
   }
@@ -104,7 +99,7 @@ TEST_F(AnalyticsRepoTest, GetAndRangeOfOneServerInDateOrder) {
 }
 
 TEST_F(AnalyticsRepoTest, ConcurrentAddsLoseNoIncrements) {
-  const GuildId g = Server();
+  const GuildId g = CreateServer();
   constexpr int kThreads = 2;
   constexpr int kAdds = 50;
   std::vector<std::thread> threads;
@@ -126,7 +121,7 @@ TEST_F(AnalyticsRepoTest, ConcurrentAddsLoseNoIncrements) {
 }
 
 TEST_F(AnalyticsRepoTest, RefusalsAreTypedAndWriteNothing) {
-  const GuildId g = Server();
+  const GuildId g = CreateServer();
   // An unknown server fails the whole batch, including the valid delta.
   auto unknown = repo_.Add({{.server_id = g, .date = kDay, .detection_count = 1},
                             {.server_id = NewGuild(), .date = kDay, .detection_count = 1}});

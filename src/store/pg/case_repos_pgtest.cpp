@@ -21,10 +21,8 @@ class CaseReposTest : public testing::PgTest {
  protected:
   // A server and a user with a member row.
   std::pair<GuildId, UserId> Member() {
-    const GuildId g = NewGuild();
-    const UserId u = NewUser();
-    EXPECT_TRUE(ServerRepo(pool(), core::DefaultClock()).Upsert(g));
-    EXPECT_TRUE(users_.Upsert(u, {.username = "someone"}));
+    const GuildId g = CreateServer();
+    const UserId u = CreateUser();
     EXPECT_TRUE(members_.Upsert(g, u, {.join_date = Timestamp(1'750'000'000s)}));
     return {g, u};
   }

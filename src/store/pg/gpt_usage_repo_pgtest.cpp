@@ -15,29 +15,15 @@ namespace {
 using namespace std::chrono_literals;
 using core::ErrorCode;
 
-constexpr Statement kInsertUser{"gpt_usage_repo_pgtest_insert_user",
-                                "INSERT INTO users (discord_id) VALUES ($1)"};
-
 class GptUsageRepoTest : public testing::PgTest {
  protected:
-  GuildId Server() {
-    const GuildId g = NewGuild();
-    EXPECT_TRUE(ServerRepo(pool(), core::DefaultClock()).Upsert(g));
-    return g;
-  }
-  UserId User() {
-    const UserId u = NewUser();
-    EXPECT_TRUE(
-        pool().Run("insert user", [&](Session& s) { s.Exec(kInsertUser, detail::Params(u)); }));
-    return u;
-  }
 
   GptUsageRepo repo_{pool()};
 };
 
 TEST_F(GptUsageRepoTest, RecordReturnsTheStoredRow) {
-  const GuildId g = Server();
-  const UserId u = User();
+  const GuildId g = CreateServer();
+  const UserId u = CreateUser();
   const GptUsage usage{.server_id = g,
                        .user_id = u,
                        .timestamp = Timestamp(1'750'000'000'123'456us),
@@ -78,9 +64,9 @@ TEST_F(GptUsageRepoTest, RecordReturnsTheStoredRow) {
 }
 
 TEST_F(GptUsageRepoTest, RecordBatchThenBudgetQueries) {
-  const GuildId g = Server();
-  const GuildId other = Server();
-  const UserId u = User();
+  const GuildId g = CreateServer();
+  const GuildId other = CreateServer();
+  const UserId u = CreateUser();
   const Timestamp day(1'750'032'000s);  // midnight UTC
   const std::vector<GptUsage> batch{
       {.server_id = g,
@@ -134,7 +120,7 @@ TEST_F(GptUsageRepoTest, RecordBatchThenBudgetQueries) {
 }
 
 TEST_F(GptUsageRepoTest, NegativeTokensAreRefusedAndTheBatchWritesNothing) {
-  const GuildId g = Server();
+  const GuildId g = CreateServer();
   auto negative = repo_.Record({.server_id = g, .model = "m", .completion_tokens = -1});
   ASSERT_FALSE(negative);
   EXPECT_EQ(negative.error().code, ErrorCode::kConstraintViolation);

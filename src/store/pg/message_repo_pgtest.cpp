@@ -15,8 +15,6 @@ namespace {
 using namespace std::chrono_literals;
 using core::ErrorCode;
 
-constexpr Statement kInsertUser{"message_repo_pgtest_insert_user",
-                                "INSERT INTO users (discord_id) VALUES ($1)"};
 constexpr Statement kSetStoredAt{
     "message_repo_pgtest_set_stored_at",
     "UPDATE messages SET stored_at = $3 WHERE server_id = $1 AND message_id = $2"};
@@ -29,12 +27,7 @@ class MessageRepoTest : public testing::PgTest {
  protected:
   // A server row and a user row for the messages to reference.
   std::pair<GuildId, UserId> Parents() {
-    const GuildId g = NewGuild();
-    const UserId u = NewUser();
-    EXPECT_TRUE(ServerRepo(pool(), core::DefaultClock()).Upsert(g));
-    EXPECT_TRUE(
-        pool().Run("insert user", [&](Session& s) { s.Exec(kInsertUser, detail::Params(u)); }));
-    return {g, u};
+    return {CreateServer(), CreateUser()};
   }
   static MessageId NewMessage() { return MessageId(NextId()); }
 
@@ -165,9 +158,7 @@ TEST_F(MessageRepoTest, StoreBatchIsAllOrNothing) {
 
 TEST_F(MessageRepoTest, RecentForUserIsNewestFirstAndLimited) {
   const auto [g, u] = Parents();
-  const UserId other = NewUser();
-  ASSERT_TRUE(
-      pool().Run("insert user", [&](Session& s) { s.Exec(kInsertUser, detail::Params(other)); }));
+  const UserId other = CreateUser();
   const Timestamp t0(1'750'000'000s);
   for (auto offset : {2s, 0s, 3s, 1s}) {
     ASSERT_TRUE(repo_.Store(

@@ -15,18 +15,13 @@ using core::ErrorCode;
 
 class RelationshipRepoTest : public testing::PgTest {
  protected:
-  GuildId Server() {
-    const GuildId g = NewGuild();
-    EXPECT_TRUE(ServerRepo(pool(), core::DefaultClock()).Upsert(g));
-    return g;
-  }
 
   RelationshipRepo repo_{pool()};
 };
 
 TEST_F(RelationshipRepoTest, UpsertCreatesThenReplacesTypeAndTrust) {
-  const GuildId a = Server();
-  const GuildId b = Server();
+  const GuildId a = CreateServer();
+  const GuildId b = CreateServer();
   const UserId admin = NewUser();
   auto created = repo_.Upsert(a, b, RelationshipType::kTrust, 50, admin);
   ASSERT_TRUE(created) << created.error().ToString();
@@ -55,9 +50,9 @@ TEST_F(RelationshipRepoTest, UpsertCreatesThenReplacesTypeAndTrust) {
 }
 
 TEST_F(RelationshipRepoTest, ListFromAndListToFollowDirection) {
-  const GuildId a = Server();
-  const GuildId b = Server();
-  const GuildId c = Server();
+  const GuildId a = CreateServer();
+  const GuildId b = CreateServer();
+  const GuildId c = CreateServer();
   ASSERT_TRUE(repo_.Upsert(a, b, RelationshipType::kTrust, 80));
   ASSERT_TRUE(repo_.Upsert(a, c, RelationshipType::kNeutral, 0));
   ASSERT_TRUE(repo_.Upsert(c, a, RelationshipType::kDistrust, -100));
@@ -86,8 +81,8 @@ TEST_F(RelationshipRepoTest, ListFromAndListToFollowDirection) {
 }
 
 TEST_F(RelationshipRepoTest, RemoveDeletesOnceThenIsNotFound) {
-  const GuildId a = Server();
-  const GuildId b = Server();
+  const GuildId a = CreateServer();
+  const GuildId b = CreateServer();
   ASSERT_TRUE(repo_.Upsert(a, b, RelationshipType::kTrust, 10));
   ASSERT_TRUE(repo_.Upsert(b, a, RelationshipType::kTrust, 10));
   auto removed = repo_.Remove(a, b);
@@ -105,8 +100,8 @@ TEST_F(RelationshipRepoTest, RemoveDeletesOnceThenIsNotFound) {
 }
 
 TEST_F(RelationshipRepoTest, ChecksRefuseNamingTheirConstraint) {
-  const GuildId a = Server();
-  const GuildId b = Server();
+  const GuildId a = CreateServer();
+  const GuildId b = CreateServer();
   for (int level : {101, -101}) {
     auto out_of_range = repo_.Upsert(a, b, RelationshipType::kTrust, level);
     ASSERT_FALSE(out_of_range) << level;
@@ -133,8 +128,8 @@ TEST_F(RelationshipRepoTest, ChecksRefuseNamingTheirConstraint) {
 }
 
 TEST_F(RelationshipRepoTest, DeletingAServerRemovesItsEdges) {
-  const GuildId a = Server();
-  const GuildId b = Server();
+  const GuildId a = CreateServer();
+  const GuildId b = CreateServer();
   ASSERT_TRUE(repo_.Upsert(a, b, RelationshipType::kTrust, 10));
   ASSERT_TRUE(ServerRepo(pool(), core::DefaultClock()).Remove(b));
   auto from_a = repo_.ListFrom(a);

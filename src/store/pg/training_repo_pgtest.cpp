@@ -15,29 +15,15 @@ namespace {
 using namespace std::chrono_literals;
 using core::ErrorCode;
 
-constexpr Statement kInsertUser{"training_repo_pgtest_insert_user",
-                                "INSERT INTO users (discord_id) VALUES ($1)"};
-
 class TrainingRepoTest : public testing::PgTest {
  protected:
-  GuildId Server() {
-    const GuildId g = NewGuild();
-    EXPECT_TRUE(ServerRepo(pool(), core::DefaultClock()).Upsert(g));
-    return g;
-  }
-  UserId User() {
-    const UserId u = NewUser();
-    EXPECT_TRUE(
-        pool().Run("insert user", [&](Session& s) { s.Exec(kInsertUser, detail::Params(u)); }));
-    return u;
-  }
 
   TrainingRepo repo_{pool()};
 };
 
 TEST_F(TrainingRepoTest, CreateThenLabel) {
-  const GuildId g = Server();
-  const UserId u = User();
+  const GuildId g = CreateServer();
+  const UserId u = CreateUser();
   const UserId moderator = NewUser();  // labeled_by has no foreign key
   auto created = repo_.Create({.server_id = g,
                                .user_id = u,
@@ -77,7 +63,7 @@ TEST_F(TrainingRepoTest, CreateThenLabel) {
 }
 
 TEST_F(TrainingRepoTest, CreateLabelledKeepsGivenTimesAndStampsLabeledAt) {
-  const GuildId g = Server();
+  const GuildId g = CreateServer();
   const Timestamp collected(1'750'000'000s);
   auto created = repo_.Create({.server_id = g,
                                .label = TrainingLabel::kUncertain,
@@ -94,8 +80,8 @@ TEST_F(TrainingRepoTest, CreateLabelledKeepsGivenTimesAndStampsLabeledAt) {
 }
 
 TEST_F(TrainingRepoTest, ListLabeledExportsLabelledOnlyNewestFirst) {
-  const GuildId g = Server();
-  const GuildId other = Server();
+  const GuildId g = CreateServer();
+  const GuildId other = CreateServer();
   const Timestamp t0(1'750'000'000s);
   auto make = [&](GuildId server, Timestamp at, std::optional<TrainingLabel> label) {
     auto e =
@@ -132,7 +118,7 @@ TEST_F(TrainingRepoTest, ListLabeledExportsLabelledOnlyNewestFirst) {
 }
 
 TEST_F(TrainingRepoTest, QualityScoreOutsideOneToFiveIsRefused) {
-  const GuildId g = Server();
+  const GuildId g = CreateServer();
   auto created = repo_.Create({.server_id = g, .content = "hello"});
   ASSERT_TRUE(created) << created.error().ToString();
   for (int score : {0, 6}) {

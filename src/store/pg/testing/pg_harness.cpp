@@ -11,6 +11,8 @@
 #include "store/pg/detail/session.h"
 #include "store/pg/local_cluster.h"
 #include "store/pg/migrator.h"
+#include "store/pg/server_repo.h"
+#include "store/pg/user_repo.h"
 
 namespace store::pg::testing {
 namespace {
@@ -124,5 +126,19 @@ std::uint64_t PgTest::NextId() {
 }
 core::GuildId PgTest::NewGuild() { return core::GuildId(NextId()); }
 core::UserId PgTest::NewUser() { return core::UserId(NextId()); }
+
+core::GuildId PgTest::CreateServer() {
+  const core::GuildId g = NewGuild();
+  auto r = ServerRepo(pool(), core::DefaultClock()).Upsert(g);
+  if (!r) ADD_FAILURE() << "CreateServer: " << r.error().ToString();
+  return g;
+}
+
+core::UserId PgTest::CreateUser() {
+  const core::UserId u = NewUser();
+  auto r = UserRepo(pool()).Upsert(u);
+  if (!r) ADD_FAILURE() << "CreateUser: " << r.error().ToString();
+  return u;
+}
 
 }  // namespace store::pg::testing

@@ -48,6 +48,10 @@ class PgTest : public ::testing::Test {
   static core::GuildId NewGuild();
   static core::UserId NewUser();
   static std::uint64_t NextId();
+  // A fresh id with its row in servers / users (defaults), for tests of tables that reference
+  // them. A failure to insert is a test failure.
+  static core::GuildId CreateServer();
+  static core::UserId CreateUser();
 
  private:
   static inline std::unique_ptr<ScratchDatabase> db_;
