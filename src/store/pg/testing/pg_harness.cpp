@@ -8,6 +8,8 @@
 #include <fstream>
 #include <mutex>
 
+#include <spdlog/spdlog.h>
+
 #include "store/pg/detail/session.h"
 #include "store/pg/local_cluster.h"
 #include "store/pg/migrator.h"
@@ -42,6 +44,9 @@ struct ProcessCluster {
 const std::string& UrlPattern() {
   static std::once_flag once;
   static std::string pattern;
+  // spdlog's registry must outlive `own` (whose destructor logs while stopping the server):
+  // statics die in reverse order of construction, so make sure the registry exists first.
+  (void)spdlog::default_logger_raw();
   static ProcessCluster own;
   std::call_once(once, [] {
     if (const char* file = std::getenv("ANTISPAM_TEST_PG_FILE")) {
