@@ -12,10 +12,12 @@ work=$(mktemp -d /tmp/antispam-e2e-XXXXXX)
 chmod 755 "$work"  # the embedded server runs as an unprivileged user when we are root
 data="$work/var"
 cleanup() {
-  if [ -f "$data/postgres/data/postmaster.pid" ]; then
-    runuser -u postgres -- /usr/lib/postgresql/*/bin/pg_ctl stop -D "$data/postgres/data" -m immediate >/dev/null 2>&1 ||
-      pg_ctl stop -D "$data/postgres/data" -m immediate >/dev/null 2>&1 || true
+  for d in "$data" "$work/it's a dir"; do
+  if [ -f "$d/postgres/data/postmaster.pid" ]; then
+    runuser -u postgres -- /usr/lib/postgresql/*/bin/pg_ctl stop -D "$d/postgres/data" -m immediate >/dev/null 2>&1 ||
+      pg_ctl stop -D "$d/postgres/data" -m immediate >/dev/null 2>&1 || true
   fi
+  done
   rm -rf "$work"
 }
 trap cleanup EXIT
@@ -73,4 +75,17 @@ if DATABASE_URL="postgresql:///x?host=/nonexistent" "$bin" migrate > "$work/down
 fi
 grep -q "cannot connect to PostgreSQL" "$work/down.log" || { cat "$work/down.log"; fail "unclear outage error"; }
 
-echo "5 passed, 0 failed"
+echo "6. data directories: spaces and quotes work; shell syntax and over-long paths are refused"
+spaced="$work/it's a dir"
+timeout 120 "$bin" --data-dir "$spaced" migrate > "$work/spaced.log" 2>&1 || fail "data dir with a space"
+grep -q "7 applied" "$work/spaced.log" || fail "no migrations in the spaced data dir"
+if "$bin" --data-dir "$work/x\$(touch pwned)" migrate > "$work/shell.log" 2>&1; then
+  fail "a data dir with shell syntax was accepted"
+fi
+grep -q "contains a character pg_ctl cannot pass safely" "$work/shell.log" || fail "unclear shell-path error"
+[ ! -e pwned ] && [ ! -e "$work/pwned" ] || fail "a data dir path was run by a shell"
+long="$work/$(printf 'd%.0s' $(seq 1 120))"
+if "$bin" --data-dir "$long" migrate > "$work/long.log" 2>&1; then fail "over-long data dir accepted"; fi
+grep -q "too long for a unix socket" "$work/long.log" || { cat "$work/long.log"; fail "unclear long-path error"; }
+
+echo "6 passed, 0 failed"

@@ -13,6 +13,7 @@
 
 #include <algorithm>
 #include <fstream>
+#include <sstream>
 #include <functional>
 #include <sstream>
 #include <vector>
@@ -27,15 +28,55 @@ namespace fs = std::filesystem;
 using core::ErrorCode;
 using core::Fail;
 
+// The last lines of a log, for error messages. The logs live in a folder owned by the server's
+// user, so a symlink there is refused rather than followed (we may be root).
 std::string Tail(const fs::path& file, std::size_t max_lines = 12) {
-  std::ifstream in(file);
+  const int fd = ::open(file.c_str(), O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
+  if (fd < 0) return {};
+  std::string text;
+  char buf[4096];
+  for (ssize_t n; (n = ::read(fd, buf, sizeof buf)) > 0;) {
+    text.append(buf, static_cast<std::size_t>(n));
+    if (text.size() > (1u << 20)) text.erase(0, text.size() - (1u << 16));
+  }
+  ::close(fd);
   std::vector<std::string> lines;
+  std::istringstream in(text);
   for (std::string line; std::getline(in, line);) {
     lines.push_back(line);
     if (lines.size() > max_lines) lines.erase(lines.begin());
   }
   std::string out;
   for (const auto& l : lines) out += "\n  | " + l;
+  return out;
+}
+
+// Quotes `s` for /bin/sh (pg_ctl passes -o through a shell).
+std::string ShellQuote(const std::string& s) {
+  std::string out = "'";
+  for (char c : s) {
+    if (c == '\'') {
+      out += "'\\''";
+    } else {
+      out += c;
+    }
+  }
+  return out + "'";
+}
+
+// Percent-encodes a value for a libpq URL query parameter.
+std::string UrlEncode(const std::string& s) {
+  static constexpr char kHex[] = "0123456789ABCDEF";
+  std::string out;
+  for (unsigned char c : s) {
+    if (std::isalnum(c) || c == '/' || c == '-' || c == '_' || c == '.' || c == '~') {
+      out += static_cast<char>(c);
+    } else {
+      out += '%';
+      out += kHex[c >> 4];
+      out += kHex[c & 15];
+    }
+  }
   return out;
 }
 
@@ -89,19 +130,17 @@ LocalCluster::LocalCluster(LocalClusterOptions options) : options_(std::move(opt
   options_.root = fs::absolute(options_.root, ec);
   data_dir_ = options_.root / "data";
   socket_dir_ = options_.root / "run";
-  // A unix socket path must fit sockaddr_un.sun_path with "/.s.PGSQL.<port>" appended.
-  const std::size_t limit = sizeof(sockaddr_un{}.sun_path) - 1 - 20;
-  if (socket_dir_.string().size() > limit) {
-    socket_dir_ = fs::path("/tmp") /
-                  ("antispam-pg-" + std::to_string(std::hash<std::string>{}(options_.root.string())));
-  }
+  // The unix socket path must fit sockaddr_un.sun_path with "/.s.PGSQL.<port>" appended;
+  // Start() refuses a longer one (a shared fallback folder in /tmp could be pre-empted).
   if (::geteuid() == 0) {
-    for (const char* name : {"postgres", "nobody"}) {
-      if (const passwd* pw = ::getpwnam(name)) {
-        run_as_uid_ = pw->pw_uid;
-        run_as_gid_ = pw->pw_gid;
-        break;
-      }
+    // Only the dedicated postgres account: a shared one such as nobody would let unrelated
+    // daemons reach the cluster's files.
+    if (const passwd* pw = ::getpwnam("postgres")) {
+      run_as_uid_ = pw->pw_uid;
+      run_as_gid_ = pw->pw_gid;
+    } else {
+      run_as_uid_ = std::nullopt;
+      missing_server_user_ = true;
     }
   }
 }
@@ -138,20 +177,19 @@ core::Result<int> LocalCluster::RunTool(const std::string& tool,
     // A session of its own: Ctrl-C in the terminal (SIGINT to the foreground process group) goes
     // to antispam, which then stops the server in order, not to the server behind its back.
     ::setsid();
-    int fd = ::open(log.c_str(), O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0600);
-    int null_fd = ::open("/dev/null", O_RDONLY);
-    if (fd >= 0) {
-      ::dup2(fd, 1);
-      ::dup2(fd, 2);
-    }
-    if (null_fd >= 0) ::dup2(null_fd, 0);
-    if (run_as_uid_) {
-      if (fd >= 0) (void)::fchown(fd, *run_as_uid_, run_as_gid_);
+    if (run_as_uid_) {  // drop root first: everything below happens as the server's user
       if (::setgroups(0, nullptr) != 0 || ::setgid(run_as_gid_) != 0 ||
           ::setuid(*run_as_uid_) != 0) {
         ::_exit(126);
       }
     }
+    int fd = ::open(log.c_str(), O_WRONLY | O_CREAT | O_APPEND | O_NOFOLLOW | O_CLOEXEC, 0600);
+    int null_fd = ::open("/dev/null", O_RDONLY | O_CLOEXEC);
+    if (fd >= 0) {
+      ::dup2(fd, 1);
+      ::dup2(fd, 2);
+    }
+    if (null_fd >= 0) ::dup2(null_fd, 0);
     if (::chdir(options_.root.c_str()) != 0) ::_exit(126);
     ::execv(argv[0], argv.data());
     ::_exit(127);
@@ -164,6 +202,27 @@ core::Result<int> LocalCluster::RunTool(const std::string& tool,
 }
 
 core::Result<void> LocalCluster::Start() {
+  if (missing_server_user_) {
+    return Fail(ErrorCode::kUnavailable,
+                "running as root, the embedded PostgreSQL must run as the postgres system user, "
+                "which does not exist; install the Debian package postgresql (make deps does)");
+  }
+  // pg_ctl puts the data and log paths in double quotes inside a /bin/sh command line, where
+  // these characters still act: refuse them rather than let a path run commands.
+  if (options_.root.string().find_first_of("\"$`\\\n") != std::string::npos) {
+    return Fail(ErrorCode::kInvalidArgument,
+                "data directory " + options_.root.string() +
+                    " contains a character pg_ctl cannot pass safely (\" $ ` \\ or a newline)",
+                "data_dir");
+  }
+  const std::size_t limit = sizeof(sockaddr_un{}.sun_path) - 1 - 20;
+  if (socket_dir_.string().size() > limit) {
+    return Fail(ErrorCode::kInvalidArgument,
+                "data directory path too long for a unix socket (" +
+                    std::to_string(socket_dir_.string().size()) + " > " + std::to_string(limit) +
+                    " characters for " + socket_dir_.string() + "); choose a shorter --data-dir",
+                "data_dir");
+  }
   if (run_as_uid_ && !Traversable(options_.root.parent_path(), *run_as_uid_, run_as_gid_)) {
     return Fail(ErrorCode::kUnavailable,
                 "running as root, the embedded PostgreSQL runs as an unprivileged user, which "
@@ -201,7 +260,8 @@ core::Result<void> LocalCluster::Start() {
   if (*status == 0) {
     spdlog::info("embedded postgres: reusing the server already running on {}", data_dir_.string());
   } else {
-    std::string server_opts = "-k " + socket_dir_.string() + " -c listen_addresses='' -p " +
+    std::string server_opts = "-k " + ShellQuote(socket_dir_.string()) +
+                              " -c listen_addresses='' -p " +
                               std::to_string(options_.port) +
                               " -c unix_socket_permissions=0700";
     if (!options_.durable) server_opts += " -c fsync=off -c full_page_writes=off -c synchronous_commit=off";
@@ -250,7 +310,7 @@ core::Result<void> LocalCluster::Stop() {
 
 std::string LocalCluster::Url(const std::string& database) const {
   return "postgresql:///" + (database.empty() ? options_.database : database) +
-         "?host=" + socket_dir_.string() + "&port=" + std::to_string(options_.port) +
+         "?host=" + UrlEncode(socket_dir_.string()) + "&port=" + std::to_string(options_.port) +
          "&user=" + options_.superuser;
 }
 

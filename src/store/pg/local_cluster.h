@@ -4,8 +4,8 @@
 //
 // Layout under `root`: data/ (PGDATA), run/ (the unix socket; no TCP listener), initdb.log and
 // postgres.log. Authentication is `trust` over the socket, whose folder only the server's user
-// can enter. When the process runs as root, the server runs as the `postgres` system user (or
-// `nobody`), since PostgreSQL refuses to run as root.
+// can enter. When the process runs as root, the server runs as the `postgres` system user,
+// since PostgreSQL refuses to run as root.
 //
 // Not thread-safe. The destructor stops the server if this object started it and `stop_on_exit`.
 #pragma once
@@ -62,6 +62,7 @@ class LocalCluster {
   std::optional<unsigned> run_as_uid_;  // set when running as root
   unsigned run_as_gid_ = 0;
   bool started_here_ = false;
+  bool missing_server_user_ = false;
 };
 
 // Newest /usr/lib/postgresql/<major>/bin that has initdb, or empty.
