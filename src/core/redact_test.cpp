@@ -24,6 +24,10 @@ TEST(RedactTest, HidesPasswordsGluedToOtherText) {
   EXPECT_EQ(RedactSecrets("host=x\x04password=hunter2"), "host=x\x04password=***");
 }
 
+TEST(RedactTest, HidesQuotedPasswordsWithEscapedQuotes) {
+  EXPECT_EQ(RedactSecrets(R"(host=db password='ab\'cd ef' user=x)"), "host=db password=*** user=x");
+}
+
 TEST(RedactTest, LeavesTextWithoutSecretsAlone) {
   EXPECT_EQ(RedactSecrets("postgresql:///antispam?host=/tmp/x&port=5432"),
             "postgresql:///antispam?host=/tmp/x&port=5432");

@@ -1,6 +1,7 @@
 // Users, members, detections, cases and admin actions over the real server.
 #include <gtest/gtest.h>
 
+#include <cmath>
 #include <thread>
 
 #include "store/pg/admin_action_repo.h"
@@ -52,6 +53,11 @@ TEST_F(CaseReposTest, UserReputationIsBoundedAndFlagsCount) {
   auto adjusted = users_.AdjustReputation(u, -3.0);
   ASSERT_TRUE(adjusted) << adjusted.error().ToString();
   EXPECT_DOUBLE_EQ(adjusted->global_reputation_score, -1.0);
+
+  auto nan = users_.AdjustReputation(u, std::nan(""));
+  ASSERT_FALSE(nan);
+  EXPECT_EQ(nan.error().code, ErrorCode::kInvalidArgument);
+  EXPECT_DOUBLE_EQ((*users_.Find(u))->global_reputation_score, -1.0);
 
   ASSERT_TRUE(users_.RecordFlagged(u, Timestamp(1'760'000'000s)));
   auto twice = users_.RecordFlagged(u, Timestamp(1'770'000'000s));

@@ -29,9 +29,12 @@ usr AS (
         updated_at = now()
     WHERE (excluded.username IS NOT NULL AND excluded.username IS DISTINCT FROM users.username)
        OR (users.account_created_at IS NULL AND excluded.account_created_at IS NOT NULL)),
-open_case AS (
+-- Locked, so a case an admin resolves concurrently is re-checked after their commit and drops
+-- out: the detection then opens a new case instead of joining a closed one.
+open_case AS MATERIALIZED (
   SELECT id, status FROM verification_events
-  WHERE server_id = $1 AND user_id = $2 AND status IN ('pending', 'reopened')),
+  WHERE server_id = $1 AND user_id = $2 AND status IN ('pending', 'reopened')
+  FOR UPDATE),
 det AS (
   INSERT INTO detection_events (id, server_id, user_id, message_id, channel_id, detection_type,
                                 risk, confidence, confidence_level, reasons, used_gpt, metadata,

@@ -2,8 +2,10 @@
 
 #include <gtest/gtest.h>
 
+#include <future>
 #include <thread>
 
+#include "store/pg/detail/session.h"
 #include "store/pg/detection_repo.h"
 #include "store/pg/member_repo.h"
 #include "store/pg/testing/pg_harness.h"
@@ -159,6 +161,38 @@ TEST_F(DetectionWriteTest, ConcurrentFlagsOfOneMemberShareOneCase) {
   ASSERT_TRUE(history);
   EXPECT_EQ(history->size(), 40u);
   for (const auto& d : *history) EXPECT_EQ(d.latest_verification_event_id, (*all_cases)[0].id);
+}
+
+TEST_F(DetectionWriteTest, ACaseResolvedDuringTheWriteIsNotJoined) {
+  const GuildId g = NewGuild();
+  const UserId u = NewUser();
+  auto first = writer_.Record(Flagged(g, u));
+  ASSERT_TRUE(first && first->case_id);
+  // An admin's transaction resolves the case and holds the row while a new flag is written.
+  static constexpr Statement kResolve{
+      "dw_test_resolve", "UPDATE verification_events SET status = 'verified' WHERE id = $1"};
+  Pool admin({.url = url(), .size = 1});
+  std::promise<void> holding;
+  core::Result<void> resolved;
+  std::thread admin_thread([&] {
+    resolved = admin.Run("resolve", [&](Session& s) {
+      s.InTransaction([&] {
+        s.Exec(kResolve, detail::Params(*first->case_id));
+        holding.set_value();
+        std::this_thread::sleep_for(std::chrono::milliseconds(300));
+      });  // commits here
+    });
+  });
+  holding.get_future().wait();
+  auto second = writer_.Record(Flagged(g, u));  // waits for the admin's commit, then re-checks
+  admin_thread.join();
+  ASSERT_TRUE(resolved) << resolved.error().ToString();
+  ASSERT_TRUE(second) << second.error().ToString();
+  EXPECT_TRUE(second->case_opened);
+  EXPECT_NE(second->case_id, first->case_id);
+  auto open = cases_.OpenCase(g, u);
+  ASSERT_TRUE(open && open->has_value());
+  EXPECT_EQ((*open)->id, *second->case_id);
 }
 
 TEST_F(DetectionWriteTest, UnreachableDatabaseIsUnavailableNamingTheOperation) {

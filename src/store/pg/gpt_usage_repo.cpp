@@ -1,5 +1,7 @@
 #include "store/pg/gpt_usage_repo.h"
 
+#include <cmath>
+
 #include <optional>
 #include <string>
 
@@ -73,7 +75,19 @@ std::optional<Timestamp> StampOf(const GptUsage& u) {
 
 }  // namespace
 
+namespace {
+// A NaN cost would turn every sum into NaN and every budget comparison false.
+core::Result<void> CheckCost(const GptUsage& u) {
+  if (u.cost_usd && !std::isfinite(*u.cost_usd)) {
+    return core::Fail(core::ErrorCode::kInvalidArgument, "cost_usd must be a finite number",
+                      "cost_usd");
+  }
+  return {};
+}
+}  // namespace
+
 core::Result<GptUsage> GptUsageRepo::Record(const GptUsage& u) {
+  if (auto bad = CheckCost(u); !bad) return std::unexpected(bad.error());
   return pool_.Run("gpt_usage.record", [&](Session& s) {
     return Decode(s.Exec(
         kRecord,
@@ -87,6 +101,7 @@ core::Result<void> GptUsageRepo::RecordBatch(std::span<const GptUsage> usages) {
   Params server, user, stamp, model, prompt, completion, total, purpose, success, latency, cost,
       metadata;
   for (const auto& u : usages) {
+    if (auto bad = CheckCost(u); !bad) return bad;
     server.Add(u.server_id);
     user.Add(u.user_id);
     stamp.Add(StampOf(u));

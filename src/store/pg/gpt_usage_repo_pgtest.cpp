@@ -2,6 +2,8 @@
 
 #include <gtest/gtest.h>
 
+#include <cmath>
+
 #include <vector>
 
 #include "core/clock.h"
@@ -144,6 +146,33 @@ TEST_F(GptUsageRepoTest, NegativeTokensAreRefusedAndTheBatchWritesNothing) {
   auto no_server = repo_.Record({.server_id = NewGuild(), .model = "m"});
   ASSERT_FALSE(no_server);
   EXPECT_EQ(no_server.error().subject, "gpt_usage_server_id_fkey");
+}
+
+}  // namespace
+}  // namespace store::pg
+
+namespace store::pg {
+namespace {
+
+class GptUsageNanTest : public testing::PgTest {};
+
+TEST_F(GptUsageNanTest, NanCostIsRefusedByTheRepositoryAndTheSchema) {
+  const GuildId g = CreateServer();
+  GptUsageRepo repo(pool());
+  auto r = repo.Record({.server_id = g, .model = "m", .cost_usd = std::nan("")});
+  ASSERT_FALSE(r);
+  EXPECT_EQ(r.error().code, core::ErrorCode::kInvalidArgument);
+  // Behind the repository's back, the schema refuses it too.
+  static constexpr Statement kRaw{
+      "gpt_usage_pgtest_raw_nan",
+      "INSERT INTO gpt_usage (server_id, model, prompt_tokens, completion_tokens, total_tokens, "
+      "cost_usd) VALUES ($1, 'm', 0, 0, 0, 'NaN')"};
+  auto raw = pool().Run("raw", [&](Session& s) { s.Exec(kRaw, detail::Params(g)); });
+  ASSERT_FALSE(raw);
+  EXPECT_EQ(raw.error().subject, "gpt_usage_cost_finite");
+  auto totals = repo.TotalsSince(g, Timestamp{});
+  ASSERT_TRUE(totals);
+  EXPECT_EQ(totals->calls, 0);
 }
 
 }  // namespace

@@ -150,6 +150,9 @@ core::Result<void> Pool::RunImpl(std::string_view what,
   } catch (const std::exception& e) {
     discard = true;  // unknown state: do not reuse the connection
     error = Describe(what, ErrorCode::kInternal, e.what());
+  } catch (...) {
+    discard = true;
+    error = core::Error{ErrorCode::kInternal, std::string(what) + ": unknown exception", {}};
   }
   if (discard || !session->is_open()) session.reset();
   Release(std::move(session));

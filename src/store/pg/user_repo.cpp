@@ -1,5 +1,7 @@
 #include "store/pg/user_repo.h"
 
+#include <cmath>
+
 #include "store/pg/detail/session.h"
 
 namespace store::pg {
@@ -77,11 +79,20 @@ core::Result<User> UserRepo::Upsert(UserId user, const UserPatch& p) {
 }
 
 core::Result<User> UserRepo::SetReputation(UserId user, double score) {
+  if (!std::isfinite(score)) {
+    return core::Fail(core::ErrorCode::kInvalidArgument, "reputation must be a finite number",
+                      "global_reputation_score");
+  }
   return pool_.Run("users.set_reputation",
                    [&](Session& s) { return One(s.Exec(kSetReputation, Params(user, score)), user); });
 }
 
 core::Result<User> UserRepo::AdjustReputation(UserId user, double delta) {
+  // NaN sorts above every number in PostgreSQL: least(1, NaN) would make a spammer trusted.
+  if (!std::isfinite(delta)) {
+    return core::Fail(core::ErrorCode::kInvalidArgument,
+                      "reputation delta must be a finite number", "global_reputation_score");
+  }
   return pool_.Run("users.adjust_reputation", [&](Session& s) {
     return One(s.Exec(kAdjustReputation, Params(user, delta)), user);
   });

@@ -37,6 +37,13 @@ Session::Session(const PoolOptions& options, Pool* pool)
   // Verbose errors carry the server's CONSTRAINT NAME field, which the Pool reports as the
   // error's subject (libpqxx 6 has no accessor for it).
   conn_.set_verbosity(pqxx::connection_base::verbose);
+  // The decoders read ISO timestamps; pin the output format whatever the client environment
+  // (PGDATESTYLE) or the database's default says.
+  {
+    pqxx::nontransaction tx(conn_);
+    tx.exec("SET DateStyle TO ISO");
+  }
+  Count(1);
   Count(1);  // the connection start-up
 }
 
