@@ -41,8 +41,11 @@ END
 $$;
 )sql";
 
-constexpr Statement kLock{"migrations_lock", "SELECT pg_advisory_lock(7243981265)"};
-constexpr Statement kUnlock{"migrations_unlock", "SELECT pg_advisory_unlock(7243981265)"};
+// Transaction-scoped, so it cannot outlive its transaction on a pooled backend (a session lock
+// taken through a transaction-mode pooler could stay held on a connection nobody owns).
+constexpr Statement kLock{"migrations_lock", "SELECT pg_advisory_xact_lock(7243981265)"};
+constexpr Statement kIsApplied{"migrations_is_applied",
+                               "SELECT 1 FROM public.schema_migrations WHERE version = $1"};
 constexpr Statement kApplied{"migrations_applied",
                              "SELECT version, name, checksum FROM public.schema_migrations"};
 constexpr Statement kChecksum{"migrations_checksum",
@@ -70,7 +73,7 @@ std::map<std::string, Applied> ReadApplied(Session& s) {
 }  // namespace
 
 core::Result<std::vector<Migration>> LoadMigrations(const std::filesystem::path& dir) {
-  static const std::regex kName(R"(^([0-9]+)_[A-Za-z0-9_]+\.sql$)");
+  static const std::regex kName(R"(^([0-9]{14})_[A-Za-z0-9_]+\.sql$)");
   std::error_code ec;
   std::vector<std::filesystem::path> files;
   for (const auto& entry : std::filesystem::directory_iterator(dir, ec)) {
@@ -87,7 +90,13 @@ core::Result<std::vector<Migration>> LoadMigrations(const std::filesystem::path&
     std::smatch m;
     if (!std::regex_match(name, m, kName)) {
       return Fail(ErrorCode::kInvalidArgument,
-                  "migration file name must be <digits>_<name>.sql: " + path.string(), name);
+                  "migration file name must be <14-digit version>_<name>.sql: " + path.string(),
+                  name);
+    }
+    if (!out.empty() && out.back().version == m[1].str()) {
+      return Fail(ErrorCode::kInvalidArgument,
+                  "migrations " + out.back().file_name + " and " + name + " share a version",
+                  name);
     }
     std::ifstream in(path, std::ios::binary);
     std::ostringstream text;
@@ -104,18 +113,10 @@ core::Result<MigrationReport> Migrator::Apply(
     std::span<const Migration> migrations,
     const std::function<void(const Migration&)>& progress) {
   return pool_.Run("migrate", [&](Session& s) -> core::Result<MigrationReport> {
-    s.Exec(kLock);
-    struct Unlock {
-      Session& s;
-      ~Unlock() {
-        try {
-          if (s.is_open()) s.Exec(kUnlock);
-        } catch (...) {  // the lock dies with the session anyway
-        }
-      }
-    } unlock{s};
-
-    s.ExecScript(kBootstrap);
+    s.InTransaction([&] {
+      s.Exec(kLock);
+      s.ExecScript(kBootstrap);
+    });
     auto applied = ReadApplied(s);
     MigrationReport report;
     std::string newest_applied = applied.empty() ? "" : applied.rbegin()->first;
@@ -138,11 +139,15 @@ core::Result<MigrationReport> Migrator::Apply(
         spdlog::warn("migrate: {} is older than the newest applied migration {}; applying it anyway",
                      m.file_name, newest_applied);
       }
-      if (progress) progress(m);
+      bool applied_here = false;
       try {
         s.InTransaction([&] {
+          s.Exec(kLock);  // another process may have applied it since we looked
+          if (!s.Exec(kIsApplied, Params(m.version)).empty()) return;
+          if (progress) progress(m);
           s.ExecScript(m.sql);
           s.Exec(kRecord, Params(m.version, m.file_name, m.sql));
+          applied_here = true;
         });
       } catch (const pqxx::sql_error& e) {
         std::string msg = e.what();
@@ -150,7 +155,11 @@ core::Result<MigrationReport> Migrator::Apply(
         return Fail(ErrorCode::kInternal, "migration " + m.file_name + " failed: " + msg,
                     m.file_name);
       }
-      report.applied.push_back(m.file_name);
+      if (applied_here) {
+        report.applied.push_back(m.file_name);
+      } else {
+        ++report.already_applied;
+      }
     }
     for (const auto& [version, a] : applied) {
       bool known = std::any_of(migrations.begin(), migrations.end(),

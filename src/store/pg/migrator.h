@@ -22,8 +22,9 @@ struct Migration {
 // The migrations compiled into this binary (generated from supabase/migrations at build time).
 std::span<const Migration> EmbeddedMigrations();
 
-// Reads <dir>/*.sql in name order. A file not named <digits>_<name>.sql, or an unreadable one,
-// is kInvalidArgument naming it.
+// Reads <dir>/*.sql in version order. A file not named <14-digit version>_<name>.sql (the
+// Supabase CLI's timestamp form, so name order is version order), a version used twice, or an
+// unreadable file is kInvalidArgument naming it.
 core::Result<std::vector<Migration>> LoadMigrations(const std::filesystem::path& dir);
 
 struct MigrationState {
@@ -44,7 +45,8 @@ class Migrator {
   // Applies every pending migration. Idempotent: a second run applies nothing. Refuses, naming
   // the file, when an applied migration's text changed (kFailedPrecondition) and stops at the
   // first failing file (its error names it; earlier files stay applied). Concurrent runs from
-  // several processes serialise on an advisory lock. `progress` is told each file as it starts.
+  // several processes serialise per file on a transaction-scoped advisory lock (safe behind
+  // transaction-mode poolers). `progress` is told each file as it starts.
   core::Result<MigrationReport> Apply(std::span<const Migration> migrations,
                                       const std::function<void(const Migration&)>& progress = {});
 
