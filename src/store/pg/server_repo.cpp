@@ -79,29 +79,41 @@ core::Result<std::optional<Server>> ServerRepo::Find(GuildId guild) {
 
 core::Result<std::optional<Server>> ServerRepo::Get(GuildId guild) {
   const auto now = clock_.Steady();
+  std::uint64_t generation;
   {
     std::lock_guard lock(mu_);
-    auto it = cache_.find(guild);
-    if (it != cache_.end() && now - it->second.fetched < options_.cache_ttl) {
-      return it->second.server;
-    }
+    Cached& c = cache_[guild];
+    if (c.valid && now - c.fetched < options_.cache_ttl) return c.server;
+    generation = c.generation;
   }
   auto found = Find(guild);
   if (found) {
     std::lock_guard lock(mu_);
-    cache_[guild] = Cached{*found, now};
+    Cached& c = cache_[guild];
+    if (c.generation == generation) {  // no write or invalidation raced with this read
+      c.server = *found;
+      c.fetched = now;
+      c.valid = true;
+    }
   }
   return found;
 }
 
 void ServerRepo::Remember(const Server& server) {
   std::lock_guard lock(mu_);
-  cache_[server.guild_id] = Cached{server, clock_.Steady()};
+  Cached& c = cache_[server.guild_id];
+  c.server = server;
+  c.fetched = clock_.Steady();
+  c.valid = true;
+  ++c.generation;
 }
 
 void ServerRepo::Invalidate(GuildId guild) {
   std::lock_guard lock(mu_);
-  cache_.erase(guild);
+  Cached& c = cache_[guild];
+  c.valid = false;
+  c.server.reset();
+  ++c.generation;
 }
 
 core::Result<Server> ServerRepo::Upsert(GuildId guild, const ServerPatch& p) {

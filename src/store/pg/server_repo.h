@@ -62,6 +62,9 @@ class ServerRepo {
   struct Cached {
     std::optional<Server> server;
     std::chrono::steady_clock::time_point fetched;
+    bool valid = false;
+    // Bumped by every write and invalidation: a fetch started before one must not overwrite it.
+    std::uint64_t generation = 0;
   };
   std::mutex mu_;
   std::unordered_map<GuildId, Cached> cache_;  // guarded by mu_
