@@ -1,9 +1,10 @@
-// AFL++ target for the parsers that read text from outside the process: snowflake ids, and the
-// store's timestamp, date and text[] codecs. The first input byte picks the parser; the rest is
-// its input. Parsers must fail closed (never crash, never accept garbage silently), and whatever
-// they accept must survive a format/parse round trip unchanged — a violated oracle aborts.
+// AFL++ target for the parsers that read text from outside the process: snowflake ids, the
+// store's timestamp, date and text[] codecs, secret redaction, and the detection normaliser. The
+// first input byte picks the parser; the rest is its input. Parsers must fail closed (never crash,
+// never accept garbage silently), and whatever they accept must survive a format/parse round trip
+// unchanged — a violated oracle aborts.
 //
-// Built and run by scripts/fuzz.sh (afl-g++-fast), which ctest calls for a bounded time.
+// Built and run by scripts/fuzz.sh (afl-g++), which ctest calls for a bounded time.
 #include <unistd.h>
 
 #include <cstdlib>
@@ -13,6 +14,8 @@
 
 #include "core/id.h"
 #include "core/redact.h"
+#include "detect/detail/normalize_unicode.h"
+#include "detect/normalize.h"
 #include "store/pg/detail/params.h"
 
 namespace {
@@ -21,11 +24,24 @@ void Check(bool ok) {
   if (!ok) std::abort();
 }
 
+bool ValidUtf8(const std::string& s) {
+  for (std::size_t i = 0; i < s.size();) {
+    const unsigned char c = static_cast<unsigned char>(s[i]);
+    std::size_t n = c < 0x80 ? 1 : (c >> 5) == 6 ? 2 : (c >> 4) == 14 ? 3 : (c >> 3) == 30 ? 4 : 0;
+    if (n == 0 || i + n > s.size()) return false;
+    for (std::size_t k = 1; k < n; ++k) {
+      if ((static_cast<unsigned char>(s[i + k]) & 0xC0) != 0x80) return false;
+    }
+    i += n;
+  }
+  return true;
+}
+
 void One(const std::string& data) {
   if (data.empty()) return;
   const std::string in = data.substr(1);
   using namespace store::pg::detail;
-  switch (static_cast<unsigned char>(data[0]) % 5) {
+  switch (static_cast<unsigned char>(data[0]) % 6) {
     case 0: {
       auto id = core::UserId::Parse(in);
       if (id) {
@@ -56,6 +72,19 @@ void One(const std::string& data) {
         auto again = ParseTextArray(FormatTextArray(*items));
         Check(again && *again == *items);
       }
+      break;
+    }
+    case 5: {
+      const detect::Normalized n = detect::Normalize(in);
+      for (const std::string* t : {&n.text, &n.skeleton}) {
+        Check(ValidUtf8(*t));
+        Check(t->find('\0') == std::string::npos);
+      }
+      Check(n.text.find("  ") == std::string::npos);
+      Check(n.text.empty() || (n.text.front() != ' ' && n.text.back() != ' '));
+      // The ASCII fast path must agree with the general path.
+      const detect::Normalized slow = detect::detail::NormalizeUnicode(in);
+      Check(slow.text == n.text && slow.skeleton == n.skeleton);
       break;
     }
     case 4: {

@@ -6,7 +6,7 @@ set -euo pipefail
 packages=(
   build-essential cmake make pkg-config ccache git
   libpqxx-dev libpq-dev postgresql postgresql-contrib
-  libspdlog-dev libfmt-dev libcli11-dev nlohmann-json3-dev
+  libspdlog-dev libfmt-dev libcli11-dev nlohmann-json3-dev libutf8proc-dev libidn2-dev libhyperscan-dev libfasttext-dev
   libgtest-dev libgmock-dev googletest libbenchmark-dev
   afl++
 )

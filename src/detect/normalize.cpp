@@ -1,0 +1,184 @@
+#include "detect/normalize.h"
+
+#include "detect/detail/normalize_unicode.h"
+
+#include <utf8proc.h>
+
+#include <algorithm>
+#include <array>
+#include <cstdlib>
+#include <memory>
+#include <utility>
+
+namespace detect {
+namespace {
+
+using Cp = utf8proc_int32_t;
+
+void Append(std::string& out, Cp cp) {
+  utf8proc_uint8_t buf[4];
+  const auto n = utf8proc_encode_char(cp, buf);
+  out.append(reinterpret_cast<const char*>(buf), static_cast<std::size_t>(n));
+}
+
+// Look-alikes of ASCII letters, after case folding and mark stripping, sorted by code point.
+// Sources: Unicode's confusables data for the Cyrillic, Greek and Armenian letters that render
+// like Latin ones in Discord's fonts.
+constexpr std::array<std::pair<Cp, char>, 46> kConfusables{{
+    {0x0131, 'i'},  // dotless i
+    {0x0251, 'a'}, {0x0261, 'g'}, {0x026A, 'i'},
+    {0x03B1, 'a'}, {0x03B2, 'b'}, {0x03B5, 'e'}, {0x03B7, 'n'}, {0x03B9, 'i'}, {0x03BA, 'k'},
+    {0x03BC, 'u'}, {0x03BD, 'v'}, {0x03BF, 'o'}, {0x03C1, 'p'}, {0x03C4, 't'}, {0x03C5, 'u'},
+    {0x03C7, 'x'}, {0x03C9, 'w'},
+    {0x0430, 'a'}, {0x0432, 'b'}, {0x0435, 'e'}, {0x043A, 'k'}, {0x043C, 'm'}, {0x043D, 'h'},
+    {0x043E, 'o'}, {0x0440, 'p'}, {0x0441, 'c'}, {0x0442, 't'}, {0x0443, 'y'}, {0x0445, 'x'},
+    {0x0451, 'e'}, {0x0455, 's'}, {0x0456, 'i'}, {0x0457, 'i'}, {0x0458, 'j'}, {0x0475, 'v'},
+    {0x04BB, 'h'}, {0x04CF, 'l'}, {0x0501, 'd'}, {0x051B, 'q'}, {0x051D, 'w'},
+    {0x0570, 'h'}, {0x0578, 'n'}, {0x057D, 'u'}, {0x0581, 'g'}, {0x0585, 'o'},
+}};
+
+// Leetspeak: digits and symbols standing for letters.
+char Leet(Cp cp) {
+  switch (cp) {
+    case '0': return 'o';
+    case '1': return 'i';
+    case '3': return 'e';
+    case '4': return 'a';
+    case '5': return 's';
+    case '7': return 't';
+    case '@': return 'a';
+    case '$': return 's';
+    case '|': return 'l';
+    default: return 0;
+  }
+}
+
+char Confusable(Cp cp) {
+  auto it = std::lower_bound(kConfusables.begin(), kConfusables.end(), cp,
+                             [](const auto& e, Cp v) { return e.first < v; });
+  return (it != kConfusables.end() && it->first == cp) ? it->second : 0;
+}
+
+bool IsSpace(Cp cp) {
+  if (cp == ' ' || (cp >= 0x09 && cp <= 0x0D)) return true;
+  const auto cat = utf8proc_category(cp);
+  return cat == UTF8PROC_CATEGORY_ZS || cat == UTF8PROC_CATEGORY_ZL || cat == UTF8PROC_CATEGORY_ZP;
+}
+
+// Runs utf8proc_map over valid UTF-8; the caller guarantees validity, so failure is impossible
+// short of memory exhaustion, where the input is returned unchanged.
+std::string Map(const std::string& valid, int options) {
+  utf8proc_uint8_t* out = nullptr;
+  const auto n = utf8proc_map(reinterpret_cast<const utf8proc_uint8_t*>(valid.data()),
+                              static_cast<utf8proc_ssize_t>(valid.size()), &out,
+                              static_cast<utf8proc_option_t>(options));
+  if (n < 0 || out == nullptr) return valid;
+  std::unique_ptr<utf8proc_uint8_t, decltype(&std::free)> hold(out, &std::free);
+  return std::string(reinterpret_cast<const char*>(out), static_cast<std::size_t>(n));
+}
+
+// Pure ASCII (most chat): NFKC and case folding reduce to lowercasing, and nothing is invisible.
+// Same result as NormalizeUnicode, several times faster.
+Normalized NormalizeAscii(std::string_view input) {
+  Normalized out;
+  out.text.reserve(input.size());
+  bool pending_space = false;
+  for (char raw : input) {
+    const auto c = static_cast<unsigned char>(raw);
+    if (c == ' ' || (c >= 0x09 && c <= 0x0D)) {
+      pending_space = !out.text.empty();
+    } else if (c >= 0x20 && c != 0x7F) {
+      if (pending_space) out.text.push_back(' ');
+      pending_space = false;
+      out.text.push_back(static_cast<char>(c >= 'A' && c <= 'Z' ? c + 32 : c));
+    }
+  }
+  out.skeleton = out.text;
+  for (char& c : out.skeleton) {
+    if (char l = Leet(static_cast<unsigned char>(c))) c = l;
+  }
+  return out;
+}
+
+}  // namespace
+
+Normalized Normalize(std::string_view input) {
+  for (char c : input) {
+    if (static_cast<unsigned char>(c) >= 0x80) return detail::NormalizeUnicode(input);
+  }
+  return NormalizeAscii(input);
+}
+
+namespace detail {
+
+Normalized NormalizeUnicode(std::string_view input) {
+  Normalized out;
+  // 1. Valid UTF-8 only: invalid sequences become U+FFFD, NUL and other C0/C1 controls (except
+  //    white space) are dropped, default-ignorable characters are counted and dropped.
+  std::string clean;
+  clean.reserve(input.size());
+  const auto* p = reinterpret_cast<const utf8proc_uint8_t*>(input.data());
+  utf8proc_ssize_t left = static_cast<utf8proc_ssize_t>(input.size());
+  while (left > 0) {
+    Cp cp = 0;
+    auto n = utf8proc_iterate(p, left, &cp);
+    if (n <= 0) {
+      out.had_invalid_utf8 = true;
+      Append(clean, 0xFFFD);
+      n = 1;
+    } else if (utf8proc_get_property(cp)->ignorable) {
+      ++out.invisible_removed;
+    } else if (IsSpace(cp)) {
+      clean.push_back(' ');
+    } else if (utf8proc_category(cp) != UTF8PROC_CATEGORY_CC) {
+      clean.append(reinterpret_cast<const char*>(p), static_cast<std::size_t>(n));
+    }
+    p += n;
+    left -= n;
+  }
+
+  // 2. NFKC + case folding; then collapse white space (NFKC can produce new spaces).
+  const std::string folded =
+      Map(clean, UTF8PROC_STABLE | UTF8PROC_COMPAT | UTF8PROC_COMPOSE | UTF8PROC_CASEFOLD |
+                     UTF8PROC_IGNORE | UTF8PROC_LUMP);
+  out.text.reserve(folded.size());
+  bool pending_space = false;
+  p = reinterpret_cast<const utf8proc_uint8_t*>(folded.data());
+  left = static_cast<utf8proc_ssize_t>(folded.size());
+  while (left > 0) {
+    Cp cp = 0;
+    auto n = utf8proc_iterate(p, left, &cp);
+    if (n <= 0) n = 1;  // cannot happen: `folded` is utf8proc's own output
+    if (IsSpace(cp)) {
+      pending_space = !out.text.empty();
+    } else {
+      if (pending_space) out.text.push_back(' ');
+      pending_space = false;
+      out.text.append(reinterpret_cast<const char*>(p), static_cast<std::size_t>(n));
+    }
+    p += n;
+    left -= n;
+  }
+
+  // 3. Skeleton: strip marks (decompose, drop combining marks), then map look-alikes.
+  const std::string bare = Map(out.text, UTF8PROC_STABLE | UTF8PROC_DECOMPOSE | UTF8PROC_STRIPMARK);
+  out.skeleton.reserve(bare.size());
+  p = reinterpret_cast<const utf8proc_uint8_t*>(bare.data());
+  left = static_cast<utf8proc_ssize_t>(bare.size());
+  while (left > 0) {
+    Cp cp = 0;
+    auto n = utf8proc_iterate(p, left, &cp);
+    if (n <= 0) n = 1;
+    if (char c = cp < 0x80 ? Leet(cp) : Confusable(cp)) {
+      out.skeleton.push_back(c);
+    } else {
+      out.skeleton.append(reinterpret_cast<const char*>(p), static_cast<std::size_t>(n));
+    }
+    p += n;
+    left -= n;
+  }
+  return out;
+}
+
+}  // namespace detail
+}  // namespace detect

@@ -1,0 +1,104 @@
+#include "detect/normalize.h"
+
+#include <gtest/gtest.h>
+
+#include <random>
+#include <string>
+
+#include "detect/detail/normalize_unicode.h"
+
+namespace detect {
+namespace {
+
+struct Case {
+  const char* name;
+  std::string input;
+  std::string text;
+  std::string skeleton;
+};
+
+class NormalizeTest : public ::testing::TestWithParam<Case> {};
+
+TEST_P(NormalizeTest, UndoesTheTrick) {
+  const Case& c = GetParam();
+  const Normalized n = Normalize(c.input);
+  EXPECT_EQ(n.text, c.text);
+  EXPECT_EQ(n.skeleton, c.skeleton);
+}
+
+INSTANTIATE_TEST_SUITE_P(
+    Evasions, NormalizeTest,
+    ::testing::Values(
+        Case{"plain", "Free Nitro", "free nitro", "free nitro"},
+        Case{"fullwidth", "\uFF26\uFF52\uFF45\uFF45 \uFF2E\uFF49\uFF54\uFF52\uFF4F", "free nitro",
+             "free nitro"},
+        Case{"math_bold", "\U0001D41F\U0001D42B\U0001D41E\U0001D41E", "free", "free"},
+        Case{"math_script_mixed", "\U0001D4F7itro", "nitro", "nitro"},
+        Case{"zero_width_space", "fr\u200Bee ni\u200Ctro", "free nitro", "free nitro"},
+        Case{"zero_width_joiner_and_soft_hyphen", "dis\u200Dco\u00ADrd", "discord", "discord"},
+        Case{"bidi_controls", "\u202Efree\u202C nitro", "free nitro", "free nitro"},
+        Case{"cyrillic_homoglyphs", "\u0444ree ni\u0442r\u043E", "\u0444ree ni\u0442r\u043E",
+             "\u0444ree nitro"},
+        Case{"cyrillic_discord", "d\u0456sc\u043Erd", "d\u0456sc\u043Erd", "discord"},
+        Case{"greek_homoglyphs", "\u03BD\u03B9\u03C4\u03C1\u03BF", "\u03BD\u03B9\u03C4\u03C1\u03BF",
+             "vitpo"},
+        Case{"uppercase_cyrillic_folds_first", "\u0421\u041E\u0420", "\u0441\u043E\u0440", "cop"},
+        Case{"leetspeak", "Disc0rd N1tr0 fr33", "disc0rd n1tr0 fr33", "discord nitro free"},
+        Case{"leet_symbols", "$team gift @ccount", "$team gift @ccount", "steam gift account"},
+        Case{"accents", "fr\u00E9\u00E9 n\u00EFtro", "fr\u00E9\u00E9 n\u00EFtro", "free nitro"},
+        Case{"combining_marks", "fre\u0301e", "fr\u00E9e", "free"},
+        Case{"whitespace_runs", "  free \t\n\u00A0 nitro\u3000 ", "free nitro", "free nitro"},
+        Case{"circled_letters", "\u24DD\u24D8\u24E3\u24E1\u24DE", "nitro", "nitro"},
+        Case{"superscript_digits_and_ligatures", "\uFB01ne", "fine", "fine"},
+        Case{"empty", "", "", ""},
+        Case{"only_invisible", "\u200B\u200C\u200D", "", ""}),
+    [](const ::testing::TestParamInfo<Case>& info) { return std::string(info.param.name); });
+
+TEST(NormalizeBadInputTest, InvalidUtf8BecomesReplacementCharacters) {
+  const Normalized n = Normalize(std::string("free\xFF\xFEnitro\xC3", 12));
+  EXPECT_TRUE(n.had_invalid_utf8);
+  EXPECT_EQ(n.text, "free\uFFFD\uFFFDnitro\uFFFD");
+}
+
+TEST(NormalizeBadInputTest, NulAndControlsAreDropped) {
+  const Normalized n = Normalize(std::string("fr\0ee\x01 nit\x7Fro", 13));
+  EXPECT_FALSE(n.had_invalid_utf8);
+  EXPECT_EQ(n.text, "free nitro");
+}
+
+TEST(NormalizeBadInputTest, CountsInvisibleCharacters) {
+  EXPECT_EQ(Normalize("f\u200Br\u200Be\u200De").invisible_removed, 3);
+  EXPECT_EQ(Normalize("free").invisible_removed, 0);
+}
+
+TEST(NormalizeBadInputTest, HundredKilobyteMessageIsLinear) {
+  std::string big;
+  for (int i = 0; i < 10'000; ++i) big += "Fr\u200Bee N1tr0 ";
+  const Normalized n = Normalize(big);
+  EXPECT_EQ(n.invisible_removed, 10'000);
+  EXPECT_EQ(n.skeleton.substr(0, 22), "free nitro free nitro ");
+  EXPECT_EQ(n.skeleton.size(), 10'000u * 11 - 1);
+}
+
+TEST(NormalizeBenignTest, OrdinaryTextKeepsItsMeaning) {
+  EXPECT_EQ(Normalize("Check github.com/antispam").text, "check github.com/antispam");
+  EXPECT_EQ(Normalize("My car has a nitro kit").skeleton, "my car has a nitro kit");
+  EXPECT_EQ(Normalize("Привет, как дела?").text, "привет, как дела?");
+}
+
+TEST(NormalizeFastPathTest, AsciiFastPathEqualsTheUnicodePath) {
+  std::mt19937 rng(42);
+  std::uniform_int_distribution<int> len(0, 40), byte(0, 127);
+  for (int i = 0; i < 20'000; ++i) {
+    std::string s(static_cast<std::size_t>(len(rng)), ' ');
+    for (char& c : s) c = static_cast<char>(byte(rng));
+    const Normalized fast = Normalize(s);
+    const Normalized slow = detail::NormalizeUnicode(s);
+    ASSERT_EQ(fast.text, slow.text) << "input #" << i;
+    ASSERT_EQ(fast.skeleton, slow.skeleton) << "input #" << i;
+    ASSERT_EQ(fast.invisible_removed, slow.invisible_removed);
+  }
+}
+
+}  // namespace
+}  // namespace detect
