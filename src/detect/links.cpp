@@ -1,0 +1,348 @@
+#include "detect/links.h"
+
+#include <idn2.h>
+
+#include <algorithm>
+#include <array>
+#include <cstdlib>
+
+namespace detect {
+namespace {
+
+// Stands for a defanged dot ("[.]", " dot ") in the working copy; normalised text has no
+// control characters, so it cannot clash with the message itself.
+constexpr char kDefangedDot = '\x01';
+constexpr std::size_t kMaxShown = 256;
+constexpr std::size_t kMaxPath = 256;
+constexpr std::size_t kMaxTarget = 2048;
+
+bool IsHostByte(char c) {
+  const auto u = static_cast<unsigned char>(c);
+  return (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '-' || c == '_' || c == '.' ||
+         c == kDefangedDot || u >= 0x80 || (c >= 'A' && c <= 'Z');
+}
+
+bool IsDelimiter(char c) {
+  switch (c) {
+    case ' ': case '<': case '>': case '"': case '\'': case '(': case ')': case '[': case ']':
+    case '{': case '}': case '|': case '*': case '~': case '`': case '!': case ',': case ';':
+      return true;
+    default:
+      return false;
+  }
+}
+
+bool StartsWith(std::string_view s, std::string_view p) { return s.substr(0, p.size()) == p; }
+
+// The word starting at `pos` (letters, digits, hyphens), for checking that " dot " is followed
+// by a top-level domain.
+std::string_view WordAt(std::string_view s, std::size_t pos) {
+  std::size_t end = pos;
+  while (end < s.size() && IsHostByte(s[end]) && s[end] != '.' && s[end] != kDefangedDot) ++end;
+  return s.substr(pos, end - pos);
+}
+
+bool IsSpokenTld(std::string_view tld) {
+  static constexpr std::array<std::string_view, 36> kCommon{
+      "app",  "cc",   "cf",    "click", "club", "co",   "com",  "de",   "eu",
+      "fr",   "fun",  "ga",    "gg",    "gift", "gifts", "gq",  "info", "io",
+      "link", "live", "me",    "ml",    "net",  "online", "org", "pro",  "pw",
+      "ru",   "shop", "site",  "space", "store", "tk",   "top",  "uk",   "xyz"};
+  return std::binary_search(kCommon.begin(), kCommon.end(), tld);
+}
+
+// Replaces defanged dots with kDefangedDot and the ideographic full stop with '.'.
+std::string Undefang(std::string_view in, const TldSet& tlds) {
+  static constexpr std::array<std::string_view, 6> kBracketed{"[.]", "(.)", "{.}",
+                                                             "[dot]", "(dot)", "{dot}"};
+  std::string out;
+  out.reserve(in.size());
+  for (std::size_t i = 0; i < in.size();) {
+    bool replaced = false;
+    if (in[i] == '[' || in[i] == '(' || in[i] == '{' || in[i] == ' ') {
+      // Optional spaces around a bracketed dot: "evil [.] gift".
+      std::size_t j = i;
+      while (j < in.size() && in[j] == ' ') ++j;
+      for (std::string_view b : kBracketed) {
+        if (StartsWith(in.substr(j), b) && !out.empty() && IsHostByte(out.back())) {
+          std::size_t k = j + b.size();
+          while (k < in.size() && in[k] == ' ') ++k;
+          if (k < in.size() && IsHostByte(in[k])) {
+            out.push_back(kDefangedDot);
+            i = k;
+            replaced = true;
+          }
+          break;
+        }
+      }
+      // " dot " and " . " only when a top-level domain popular with spammers follows:
+      // "evil dot gift", but not "connect the dot dot dot".
+      if (!replaced && in[i] == ' ' && !out.empty() && IsHostByte(out.back())) {
+        for (std::string_view sep : {std::string_view(" dot "), std::string_view(" . ")}) {
+          if (StartsWith(in.substr(i), sep)) {
+            const std::string_view next = WordAt(in, i + sep.size());
+            if (!next.empty() && tlds.Contains(next) && IsSpokenTld(next)) {
+              out.push_back(kDefangedDot);
+              i += sep.size();
+              replaced = true;
+            }
+            break;
+          }
+        }
+      }
+    }
+    if (replaced) continue;
+    if (StartsWith(in.substr(i), "\xE3\x80\x82")) {  // U+3002 IDEOGRAPHIC FULL STOP
+      out.push_back('.');
+      i += 3;
+      continue;
+    }
+    out.push_back(in[i]);
+    ++i;
+  }
+  return out;
+}
+
+bool IsIpv4(std::string_view host) {
+  int parts = 0;
+  std::size_t i = 0;
+  while (i <= host.size()) {
+    std::size_t j = host.find('.', i);
+    if (j == std::string_view::npos) j = host.size();
+    const std::string_view p = host.substr(i, j - i);
+    if (p.empty() || p.size() > 3 || !std::all_of(p.begin(), p.end(), [](char c) {
+          return c >= '0' && c <= '9';
+        })) {
+      return false;
+    }
+    if (std::atoi(std::string(p).c_str()) > 255) return false;
+    ++parts;
+    i = j + 1;
+  }
+  return parts == 4;
+}
+
+struct Scheme {
+  std::size_t length = 0;  // 0: none
+  bool defanged = false;
+};
+
+Scheme SchemeAt(std::string_view s) {
+  for (auto [p, defanged] : {std::pair{std::string_view("https://"), false},
+                             std::pair{std::string_view("http://"), false},
+                             std::pair{std::string_view("hxxps://"), true},
+                             std::pair{std::string_view("hxxp://"), true}}) {
+    if (StartsWith(s, p)) return {p.size(), defanged};
+  }
+  return {};
+}
+
+// Parses one link candidate (a token, or a masked link's target). Returns false when it is not a
+// link.
+bool ParseCandidate(std::string_view token, const TldSet& tlds, bool masked, Link& out) {
+  const Scheme scheme = SchemeAt(token);
+  std::string_view rest = token.substr(scheme.length);
+  if (scheme.length != 0) {
+    // userinfo: "https://discord.com@evil.example/" goes to evil.example.
+    const std::size_t slash = rest.find_first_of("/?#");
+    const std::size_t at = rest.substr(0, slash).rfind('@');
+    if (at != std::string_view::npos) rest.remove_prefix(at + 1);
+  }
+  std::size_t end = 0;
+  while (end < rest.size() && IsHostByte(rest[end])) ++end;
+  std::string raw_host(rest.substr(0, end));
+  while (!raw_host.empty() && (raw_host.back() == '.' || raw_host.back() == kDefangedDot)) {
+    raw_host.pop_back();
+  }
+  const std::size_t host_end = end;
+  bool defanged_dot = false;
+  for (char& c : raw_host) {
+    if (c == kDefangedDot) {
+      c = '.';
+      defanged_dot = true;
+    }
+  }
+  if (raw_host.find('.') == std::string::npos || raw_host.front() == '.') return false;
+
+  std::string_view after = rest.substr(host_end);
+  // Keep only what follows the host if it is a port or a path; "evil.gift:" is not a port.
+  std::size_t path_from = std::string_view::npos;
+  if (!after.empty() && after[0] == ':') {
+    std::size_t d = 1;
+    while (d < after.size() && after[d] >= '0' && after[d] <= '9') ++d;
+    if (d > 1) after.remove_prefix(d);
+  }
+  if (!after.empty() && (after[0] == '/' || after[0] == '?' || after[0] == '#')) path_from = 0;
+
+  const bool ipv4 = IsIpv4(raw_host);
+  if (!scheme.length && !masked) {
+    if (ipv4) {
+      if (path_from == std::string_view::npos) return false;  // "1.2.3.4" is a version number
+    } else {
+      const std::string_view tld = std::string_view(raw_host).substr(raw_host.rfind('.') + 1);
+      if (!tlds.Contains(tld) && !StartsWith(tld, "xn--")) return false;
+    }
+  }
+  std::string host = ipv4 ? raw_host : CanonicalHost(raw_host);
+  if (host.empty()) return false;
+
+  out.host = std::move(host);
+  out.path.clear();
+  if (path_from != std::string_view::npos) {
+    std::string_view p = after.substr(0, kMaxPath);
+    while (!p.empty() && (p.back() == '.' || p.back() == ':')) p.remove_suffix(1);
+    out.path.assign(p);
+    std::replace(out.path.begin(), out.path.end(), kDefangedDot, '.');
+  }
+  out.masked = masked;
+  out.has_scheme = scheme.length != 0;
+  out.obfuscated = scheme.defanged || defanged_dot;
+  out.ip_literal = ipv4;
+  out.idn = !ipv4 && (out.host.starts_with("xn--") || out.host.find(".xn--") != std::string::npos);
+  return true;
+}
+
+// Finds "[shown](target)" links, records them and blanks them out of `work`.
+void TakeMaskedLinks(std::string& work, const TldSet& tlds, std::size_t limit, LinkScan& scan) {
+  std::size_t open = 0;
+  while ((open = work.find('[', open)) != std::string::npos) {
+    const std::size_t close = work.find(']', open + 1);
+    if (close == std::string::npos) return;
+    if (close - open - 1 > kMaxShown || close + 1 >= work.size() || work[close + 1] != '(') {
+      open += 1;
+      continue;
+    }
+    const std::size_t target_end = work.find(')', close + 2);
+    if (target_end == std::string::npos || target_end - close - 2 > kMaxTarget) {
+      open += 1;
+      continue;
+    }
+    std::string_view target(work.data() + close + 2, target_end - close - 2);
+    while (!target.empty() && (target.front() == ' ' || target.front() == '<')) {
+      target.remove_prefix(1);
+    }
+    while (!target.empty() && (target.back() == ' ' || target.back() == '>')) {
+      target.remove_suffix(1);
+    }
+    Link link;
+    if (ParseCandidate(target, tlds, /*masked=*/true, link)) {
+      if (scan.links.size() >= limit) {
+        scan.truncated = true;
+        return;
+      }
+      link.shown = work.substr(open + 1, close - open - 1);
+      std::replace(link.shown.begin(), link.shown.end(), kDefangedDot, '.');
+      scan.links.push_back(std::move(link));
+      std::fill(work.begin() + static_cast<std::ptrdiff_t>(open),
+                work.begin() + static_cast<std::ptrdiff_t>(target_end) + 1, ' ');
+    }
+    open = close;
+  }
+}
+
+}  // namespace
+
+std::string CanonicalHost(std::string_view host) {
+  if (host.empty() || host.size() > 253) return {};
+  std::string ascii;
+  const bool is_ascii = std::all_of(host.begin(), host.end(),
+                                    [](char c) { return static_cast<unsigned char>(c) < 0x80; });
+  if (is_ascii) {
+    ascii.assign(host);
+    for (char& c : ascii) {
+      if (c >= 'A' && c <= 'Z') c = static_cast<char>(c - 'A' + 'a');
+    }
+  } else {
+    const std::string in(host);
+    for (int flags : {IDN2_NONTRANSITIONAL, IDN2_TRANSITIONAL}) {
+      char* converted = nullptr;
+      if (idn2_to_ascii_8z(in.c_str(), &converted, flags) == IDN2_OK) {
+        ascii = converted;
+        idn2_free(converted);
+        break;
+      }
+      idn2_free(converted);
+    }
+    if (ascii.empty()) return {};
+    for (char& c : ascii) {
+      if (c >= 'A' && c <= 'Z') c = static_cast<char>(c - 'A' + 'a');
+    }
+  }
+  while (!ascii.empty() && ascii.back() == '.') ascii.pop_back();
+  if (ascii.empty() || ascii.size() > 253) return {};
+  std::size_t label = 0;
+  for (char c : ascii) {
+    if (c == '.') {
+      if (label == 0) return {};
+      label = 0;
+      continue;
+    }
+    const bool ok = (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '-' || c == '_';
+    if (!ok || ++label > 63) return {};
+  }
+  return label == 0 ? std::string() : ascii;
+}
+
+LinkScan ExtractLinks(std::string_view normalized_text, const TldSet& tlds, std::size_t limit) {
+  LinkScan scan;
+  if (normalized_text.find('.') == std::string_view::npos &&
+      normalized_text.find("dot") == std::string_view::npos &&
+      normalized_text.find("\xE3\x80\x82") == std::string_view::npos) {
+    return scan;  // no dot of any kind: no host
+  }
+  std::string work = Undefang(normalized_text, tlds);
+  TakeMaskedLinks(work, tlds, limit, scan);
+  if (scan.truncated) return scan;
+
+  std::string_view w(work);
+  std::size_t i = 0;
+  while (i < w.size()) {
+    while (i < w.size() && IsDelimiter(w[i])) ++i;
+    std::size_t end = i;
+    while (end < w.size() && !IsDelimiter(w[end])) ++end;
+    std::string_view token = w.substr(i, end - i);
+    i = end;
+    if (token.find('.') == std::string_view::npos &&
+        token.find(kDefangedDot) == std::string_view::npos) {
+      continue;
+    }
+    // "see:https://evil.example" and "link-https://…": start at the scheme if there is one.
+    for (std::string_view s : {"http", "hxxp"}) {
+      const std::size_t at = token.find(s);
+      if (at != std::string_view::npos && at > 0 && SchemeAt(token.substr(at)).length) {
+        token.remove_prefix(at);
+        break;
+      }
+    }
+    Link link;
+    if (!ParseCandidate(token, tlds, /*masked=*/false, link)) continue;
+    if (scan.links.size() >= limit) {
+      scan.truncated = true;
+      break;
+    }
+    scan.links.push_back(std::move(link));
+  }
+  return scan;
+}
+
+TldSet::TldSet(std::string_view lines) {
+  std::size_t i = 0;
+  while (i < lines.size()) {
+    std::size_t j = lines.find('\n', i);
+    if (j == std::string_view::npos) j = lines.size();
+    std::string_view line = lines.substr(i, j - i);
+    while (!line.empty() && (line.back() == '\r' || line.back() == ' ')) line.remove_suffix(1);
+    if (!line.empty() && line.front() != '#') tlds_.emplace_back(line);
+    i = j + 1;
+  }
+  std::sort(tlds_.begin(), tlds_.end());
+  tlds_.erase(std::unique(tlds_.begin(), tlds_.end()), tlds_.end());
+}
+
+bool TldSet::Contains(std::string_view tld) const {
+  auto it = std::lower_bound(tlds_.begin(), tlds_.end(), tld,
+                             [](const std::string& a, std::string_view b) { return a < b; });
+  return it != tlds_.end() && *it == tld;
+}
+
+}  // namespace detect

@@ -1,0 +1,181 @@
+#include "detect/links.h"
+
+#include <gtest/gtest.h>
+
+#include "detect/lists.h"
+#include "detect/normalize.h"
+
+namespace detect {
+namespace {
+
+const TldSet& Tlds() { return Lists::Embedded()->tlds(); }
+
+LinkScan Scan(std::string_view raw) { return ExtractLinks(Normalize(raw).text, Tlds()); }
+
+TEST(LinksTest, FindsSchemeAndBareLinks) {
+  const LinkScan s = Scan("see https://Example.COM/Path?q=1 and discord.gg/abc, then www.github.com.");
+  ASSERT_EQ(s.links.size(), 3u);
+  EXPECT_EQ(s.links[0].host, "example.com");
+  EXPECT_EQ(s.links[0].path, "/path?q=1");
+  EXPECT_TRUE(s.links[0].has_scheme);
+  EXPECT_EQ(s.links[1].host, "discord.gg");
+  EXPECT_EQ(s.links[1].path, "/abc");
+  EXPECT_FALSE(s.links[1].has_scheme);
+  EXPECT_EQ(s.links[2].host, "www.github.com");
+}
+
+TEST(LinksTest, WordsWithDotsAreNotLinks) {
+  EXPECT_TRUE(Scan("open file.txt or main.cpp, i.e. e.g. version 1.2.3.4 ok...").links.empty());
+  EXPECT_TRUE(Scan("mail me at bob@example.invalidtld").links.empty());
+  EXPECT_TRUE(Scan("").links.empty());
+}
+
+TEST(LinksTest, MaskedLinkKeepsShownTextAndTarget) {
+  const LinkScan s = Scan("claim here: [discord.com/nitro](https://evil.example/claim)");
+  ASSERT_EQ(s.links.size(), 1u);
+  EXPECT_TRUE(s.links[0].masked);
+  EXPECT_EQ(s.links[0].shown, "discord.com/nitro");
+  EXPECT_EQ(s.links[0].host, "evil.example");
+  EXPECT_EQ(s.links[0].path, "/claim");
+}
+
+TEST(LinksTest, MaskedTargetInAngleBrackets) {
+  const LinkScan s = Scan("[click](<https://evil.gift>)");
+  ASSERT_EQ(s.links.size(), 1u);
+  EXPECT_EQ(s.links[0].host, "evil.gift");
+}
+
+TEST(LinksTest, DefangedDotsAndSchemes) {
+  for (std::string_view raw : {"evil[.]gift/x", "evil (dot) gift/x", "evil dot gift/x",
+                               "hxxps://evil.gift/x", "evil . gift/x", "evil{.}gift/x"}) {
+    const LinkScan s = Scan(raw);
+    ASSERT_EQ(s.links.size(), 1u) << raw;
+    EXPECT_EQ(s.links[0].host, "evil.gift") << raw;
+    EXPECT_TRUE(s.links[0].obfuscated) << raw;
+  }
+  // " dot " between ordinary words is not a dot.
+  EXPECT_TRUE(Scan("connect the dot dot dot").links.empty());
+  EXPECT_TRUE(Scan("a dot on the map").links.empty());
+}
+
+TEST(LinksTest, UserinfoDoesNotHideTheRealHost) {
+  const LinkScan s = Scan("https://discord.com@evil.example/login");
+  ASSERT_EQ(s.links.size(), 1u);
+  EXPECT_EQ(s.links[0].host, "evil.example");
+}
+
+TEST(LinksTest, SpoilersFullwidthAndZeroWidth) {
+  const LinkScan s = Scan("||https://ｅｖｉｌ．ｇｉｆｔ/a|| and disc\u200Bord.gg/x");
+  ASSERT_EQ(s.links.size(), 2u);
+  EXPECT_EQ(s.links[0].host, "evil.gift");
+  EXPECT_EQ(s.links[1].host, "discord.gg");
+}
+
+TEST(LinksTest, UnicodeHostsBecomeIdnaALabels) {
+  const LinkScan s = Scan("https://DISCÖRD.com/gift");
+  ASSERT_EQ(s.links.size(), 1u);
+  EXPECT_EQ(s.links[0].host, "xn--discrd-zxa.com");
+  EXPECT_TRUE(s.links[0].idn);
+  EXPECT_EQ(CanonicalHost("xn--discrd-zxa.com"), "xn--discrd-zxa.com");
+  EXPECT_EQ(CanonicalHost("discörd.com"), "xn--discrd-zxa.com");
+}
+
+TEST(LinksTest, CanonicalHostRefusesBadNames) {
+  EXPECT_EQ(CanonicalHost(""), "");
+  EXPECT_EQ(CanonicalHost("a..b"), "");
+  std::string long_label(64, 'a');
+  long_label.append(".com");
+  EXPECT_EQ(CanonicalHost(long_label), "");
+  EXPECT_EQ(CanonicalHost("bad host.com"), "");
+  EXPECT_EQ(CanonicalHost("Example.COM."), "example.com");
+}
+
+TEST(LinksTest, IpLiteralsNeedASchemeOrPath) {
+  EXPECT_TRUE(Scan("version 37.1.209.213").links.empty());
+  const LinkScan s = Scan("http://37.1.209.213/login");
+  ASSERT_EQ(s.links.size(), 1u);
+  EXPECT_TRUE(s.links[0].ip_literal);
+  EXPECT_EQ(s.links[0].host, "37.1.209.213");
+}
+
+TEST(LinksTest, StopsAtTheLimit) {
+  std::string many;
+  for (int i = 0; i < 100; ++i) {
+    many += 'a';
+    many += std::to_string(i);
+    many += ".com ";
+  }
+  const LinkScan s = ExtractLinks(many, Tlds(), 10);
+  EXPECT_EQ(s.links.size(), 10u);
+  EXPECT_TRUE(s.truncated);
+}
+
+TEST(ListsTest, EmbeddedListsLoadWithExpectedCounts) {
+  const auto c = Lists::Embedded()->counts();
+  EXPECT_GT(c.phishing_domains, 23000u);
+  EXPECT_EQ(c.phishing_prefixes, 50u);
+  EXPECT_EQ(c.phishing_globs, 2u);
+  EXPECT_GT(c.suspicious_domains, 900u);
+  EXPECT_GT(c.scam_phrases, 650u);
+  EXPECT_GT(c.tlds, 1400u);
+  EXPECT_EQ(c.skipped, 0u);
+}
+
+TEST(ListsTest, HostMatchesExactlyOrAsSubdomainNeverParent) {
+  const auto lists = Lists::Embedded();
+  auto kind = [&](std::string_view text) {
+    const LinkScan s = ExtractLinks(Normalize(text).text, lists->tlds());
+    return s.links.empty() ? HostVerdict::Kind::kNone : lists->CheckLink(s.links[0]).kind;
+  };
+  EXPECT_EQ(kind("https://aabeta.phxwolf.com/"), HostVerdict::Kind::kPhishing);
+  EXPECT_EQ(kind("https://x.aabeta.phxwolf.com/"), HostVerdict::Kind::kPhishing);
+  EXPECT_EQ(kind("https://phxwolf.com/"), HostVerdict::Kind::kNone);
+  EXPECT_EQ(kind("https://t.me/ucheatarchive"), HostVerdict::Kind::kSuspicious);
+  EXPECT_EQ(kind("https://t.me/somethingelse"), HostVerdict::Kind::kNone);
+  EXPECT_EQ(kind("https://discord.com/"), HostVerdict::Kind::kNone);
+  // Unicode entries (raw in the list) meet punycode and Unicode URLs.
+  EXPECT_EQ(kind("https://discörd.com/"), HostVerdict::Kind::kPhishing);
+  EXPECT_EQ(kind("https://xn--discrd-zxa.com/"), HostVerdict::Kind::kPhishing);
+  // Glob entries: clk.rtpdn*.com.
+  EXPECT_EQ(kind("https://clk.rtpdn42.com/x"), HostVerdict::Kind::kPhishing);
+  EXPECT_EQ(kind("https://clk.rtpdn.com/x"), HostVerdict::Kind::kNone);
+  // Shortlink prefixes match host + path, never the shortener alone.
+  EXPECT_EQ(kind("https://bit.ly/2zo2ibr"), HostVerdict::Kind::kPhishing);
+  EXPECT_EQ(kind("https://bit.ly/2zo2ibrx"), HostVerdict::Kind::kNone);
+  EXPECT_EQ(kind("https://bit.ly/something"), HostVerdict::Kind::kNone);
+  EXPECT_EQ(kind("http://37.1.209.213/x"), HostVerdict::Kind::kPhishing);
+  EXPECT_EQ(kind("https://0x1trade.com"), HostVerdict::Kind::kSuspicious);
+}
+
+TEST(ListsTest, FromDirectoryNamesTheMissingFile) {
+  auto r = Lists::FromDirectory("/nonexistent-antispam-lists");
+  ASSERT_FALSE(r.has_value());
+  EXPECT_EQ(r.error().code, core::ErrorCode::kNotFound);
+  EXPECT_EQ(r.error().subject, "phishing-domains/combined-domains.txt");
+}
+
+TEST(ListsTest, FromDirectoryReadsTheProjectCopy) {
+  auto r = Lists::FromDirectory(ANTISPAM_DATA_DIR);
+  ASSERT_TRUE(r.has_value()) << r.error().message;
+  EXPECT_EQ((*r)->counts().phishing_domains, Lists::Embedded()->counts().phishing_domains);
+}
+
+TEST(PhraseMatcherTest, MatchesWholeWordsOnly) {
+  auto m = PhraseMatcher::Compile({"free nitro", "airdrop", "/claim"});
+  ASSERT_TRUE(m.has_value());
+  auto names = [&](std::string_view text) {
+    std::vector<std::string> out;
+    for (auto i : m->Scan(text)) out.push_back(m->pattern(i));
+    return out;
+  };
+  EXPECT_EQ(names("get free nitro now"), std::vector<std::string>{"free nitro"});
+  EXPECT_TRUE(names("carefree nitrous oxide").empty());
+  EXPECT_EQ(names("airdrop! airdrop"), std::vector<std::string>{"airdrop"});
+  EXPECT_EQ(names("x.com/claim?x"), std::vector<std::string>{"/claim"});
+  EXPECT_TRUE(names("").empty());
+  PhraseMatcher none;
+  EXPECT_TRUE(none.Scan("free nitro").empty());
+}
+
+}  // namespace
+}  // namespace detect

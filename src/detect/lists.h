@@ -1,0 +1,96 @@
+// The reference lists (data/README.md), compiled once and shared read-only by every guild: phishing
+// hosts, shortlink prefixes, host globs, unconfirmed ("suspicious") hosts, scam phrases, scam URL
+// paths and top-level domains.
+//
+// Hosts match exactly or as a subdomain of an entry (`a.evil.example` matches `evil.example`; the
+// parent `example` never does). Every entry passes through the same normalisation as message text
+// (Normalize, then IDNA), so a Unicode entry and a punycode URL meet in the middle.
+#pragma once
+
+#include <cstddef>
+#include <filesystem>
+#include <memory>
+#include <string>
+#include <string_view>
+#include <unordered_map>
+#include <unordered_set>
+#include <vector>
+
+#include "core/result.h"
+#include "detect/links.h"
+#include "detect/matcher.h"
+
+namespace detect {
+
+// The list files, by their names under data/.
+struct ListTexts {
+  std::string_view phishing_domains;    // phishing-domains/combined-domains.txt
+  std::string_view phishing_prefixes;   // phishing-domains/nikolaischunk-url-prefixes.txt
+  std::string_view phishing_globs;      // phishing-domains/devspen-wildcard-patterns.txt
+  std::string_view suspicious_domains;  // phishing-domains/nikolaischunk-suspicious.txt
+  std::string_view scam_terms;          // scam-phrases/devspen-malicious-terms.txt
+  std::string_view scam_phrases;        // scam-phrases/cliptok-scam-phrases.txt
+  std::string_view scam_paths;          // scam-phrases/devspen-trailing-paths.txt
+  std::string_view tlds;                // tlds.txt
+};
+
+// File names relative to a lists directory, in ListTexts order.
+extern const std::vector<std::string_view> kListFileNames;
+
+struct HostVerdict {
+  enum class Kind { kNone, kPhishing, kSuspicious };
+  Kind kind = Kind::kNone;
+  std::string entry;  // the list entry that matched
+};
+
+class Lists {
+ public:
+  static core::Result<std::shared_ptr<const Lists>> Build(const ListTexts& texts);
+  // Reads the files named in kListFileNames from `dir`; a missing or unreadable file is an error
+  // that names it.
+  static core::Result<std::shared_ptr<const Lists>> FromDirectory(const std::filesystem::path& dir);
+  // The copies compiled into the binary (built once, then shared).
+  static std::shared_ptr<const Lists> Embedded();
+
+  HostVerdict CheckLink(const Link& link) const;
+  bool IsPhishingHost(std::string_view host) const;
+
+  const TldSet& tlds() const { return tlds_; }
+  const PhraseMatcher& scam_phrases() const { return scam_phrases_; }
+  const PhraseMatcher& scam_paths() const { return scam_paths_; }
+
+  struct Counts {
+    std::size_t phishing_domains, phishing_prefixes, phishing_globs, suspicious_domains,
+        scam_phrases, scam_paths, tlds, skipped;
+  };
+  Counts counts() const { return counts_; }
+
+ private:
+  Lists() : tlds_("") {}
+  struct Hash {
+    using is_transparent = void;
+    std::size_t operator()(std::string_view s) const { return std::hash<std::string_view>{}(s); }
+  };
+  using HostSet = std::unordered_set<std::string, Hash, std::equal_to<>>;
+  static const std::string* FindHostOrParent(const HostSet& set, std::string_view host);
+
+  HostSet phishing_;
+  HostSet suspicious_;
+  bool AddPrefix(std::string_view entry, HostVerdict::Kind kind);
+  // host -> (path prefix, kind): shortlinks and channel links that match on host + path only.
+  std::unordered_map<std::string, std::vector<std::pair<std::string, HostVerdict::Kind>>, Hash,
+                     std::equal_to<>>
+      prefixes_;
+  HostGlobMatcher globs_;
+  PhraseMatcher scam_phrases_;
+  PhraseMatcher scam_paths_;
+  TldSet tlds_;
+  Counts counts_{};
+};
+
+namespace detail {
+// Generated at build time from data/ (cmake/EmbedData.cmake).
+ListTexts EmbeddedListTexts();
+}  // namespace detail
+
+}  // namespace detect
