@@ -84,7 +84,8 @@ void One(const std::string& data) {
       Check(n.text.empty() || (n.text.front() != ' ' && n.text.back() != ' '));
       // The ASCII fast path must agree with the general path.
       const detect::Normalized slow = detect::detail::NormalizeUnicode(in);
-      Check(slow.text == n.text && slow.skeleton == n.skeleton);
+      Check(slow.text == n.text && slow.skeleton == n.skeleton && slow.letter_print == n.letter_print &&
+            slow.letter_count == n.letter_count);
       break;
     }
     case 4: {

@@ -24,8 +24,24 @@ bool IsHostByte(char c) {
 
 bool IsDelimiter(char c) {
   switch (c) {
-    case ' ': case '<': case '>': case '"': case '\'': case '(': case ')': case '[': case ']':
-    case '{': case '}': case '|': case '*': case '~': case '`': case '!': case ',': case ';':
+    case ' ':
+    case '<':
+    case '>':
+    case '"':
+    case '\'':
+    case '(':
+    case ')':
+    case '[':
+    case ']':
+    case '{':
+    case '}':
+    case '|':
+    case '*':
+    case '~':
+    case '`':
+    case '!':
+    case ',':
+    case ';':
       return true;
     default:
       return false;
@@ -44,17 +60,17 @@ std::string_view WordAt(std::string_view s, std::size_t pos) {
 
 bool IsSpokenTld(std::string_view tld) {
   static constexpr std::array<std::string_view, 36> kCommon{
-      "app",  "cc",   "cf",    "click", "club", "co",   "com",  "de",   "eu",
-      "fr",   "fun",  "ga",    "gg",    "gift", "gifts", "gq",  "info", "io",
-      "link", "live", "me",    "ml",    "net",  "online", "org", "pro",  "pw",
-      "ru",   "shop", "site",  "space", "store", "tk",   "top",  "uk",   "xyz"};
+      "app",  "cc",   "cf",   "click", "club",  "co",     "com", "de",   "eu",
+      "fr",   "fun",  "ga",   "gg",    "gift",  "gifts",  "gq",  "info", "io",
+      "link", "live", "me",   "ml",    "net",   "online", "org", "pro",  "pw",
+      "ru",   "shop", "site", "space", "store", "tk",     "top", "uk",   "xyz"};
   return std::binary_search(kCommon.begin(), kCommon.end(), tld);
 }
 
 // Replaces defanged dots with kDefangedDot and the ideographic full stop with '.'.
 std::string Undefang(std::string_view in, const TldSet& tlds) {
-  static constexpr std::array<std::string_view, 6> kBracketed{"[.]", "(.)", "{.}",
-                                                             "[dot]", "(dot)", "{dot}"};
+  static constexpr std::array<std::string_view, 6> kBracketed{"[.]",   "(.)",   "{.}",
+                                                              "[dot]", "(dot)", "{dot}"};
   std::string out;
   out.reserve(in.size());
   for (std::size_t i = 0; i < in.size();) {
@@ -110,9 +126,8 @@ bool IsIpv4(std::string_view host) {
     std::size_t j = host.find('.', i);
     if (j == std::string_view::npos) j = host.size();
     const std::string_view p = host.substr(i, j - i);
-    if (p.empty() || p.size() > 3 || !std::all_of(p.begin(), p.end(), [](char c) {
-          return c >= '0' && c <= '9';
-        })) {
+    if (p.empty() || p.size() > 3 ||
+        !std::all_of(p.begin(), p.end(), [](char c) { return c >= '0' && c <= '9'; })) {
       return false;
     }
     if (std::atoi(std::string(p).c_str()) > 255) return false;

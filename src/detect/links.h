@@ -18,10 +18,10 @@ namespace detect {
 class TldSet;
 
 struct Link {
-  std::string host;     // canonical: lower-case A-labels, no trailing dot
-  std::string path;     // from the first '/' on (query included), lower-case, at most 256 bytes
-  std::string shown;    // masked links only: the text shown in place of the link
-  bool masked = false;  // [shown](target)
+  std::string host;         // canonical: lower-case A-labels, no trailing dot
+  std::string path;         // from the first '/' on (query included), lower-case, at most 256 bytes
+  std::string shown;        // masked links only: the text shown in place of the link
+  bool masked = false;      // [shown](target)
   bool obfuscated = false;  // defanged dots or scheme: nobody writes links that way by accident
   bool has_scheme = false;
   bool idn = false;         // the host has a non-ASCII or xn-- label

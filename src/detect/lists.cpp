@@ -10,10 +10,14 @@
 namespace detect {
 
 const std::vector<std::string_view> kListFileNames{
-    "phishing-domains/combined-domains.txt",       "phishing-domains/nikolaischunk-url-prefixes.txt",
-    "phishing-domains/devspen-wildcard-patterns.txt", "phishing-domains/nikolaischunk-suspicious.txt",
-    "scam-phrases/devspen-malicious-terms.txt",    "scam-phrases/cliptok-scam-phrases.txt",
-    "scam-phrases/devspen-trailing-paths.txt",     "tlds.txt",
+    "phishing-domains/combined-domains.txt",
+    "phishing-domains/nikolaischunk-url-prefixes.txt",
+    "phishing-domains/devspen-wildcard-patterns.txt",
+    "phishing-domains/nikolaischunk-suspicious.txt",
+    "scam-phrases/devspen-malicious-terms.txt",
+    "scam-phrases/cliptok-scam-phrases.txt",
+    "scam-phrases/devspen-trailing-paths.txt",
+    "tlds.txt",
 };
 
 namespace {
@@ -35,9 +39,7 @@ void ForEachLine(std::string_view text, F&& f) {
 }
 
 // A list entry's host in the form message hosts take.
-std::string EntryHost(std::string_view entry) {
-  return CanonicalHost(Normalize(entry).text);
-}
+std::string EntryHost(std::string_view entry) { return CanonicalHost(Normalize(entry).text); }
 
 }  // namespace
 
@@ -74,7 +76,15 @@ core::Result<std::shared_ptr<const Lists>> Lists::Build(const ListTexts& t) {
   l->globs_ = std::move(*g);
 
   std::vector<std::string> phrases;
-  auto add_phrase = [&](std::string_view e) { phrases.push_back(Normalize(e).skeleton); };
+  // Fragments shorter than four characters ("i'") would match ordinary words.
+  auto add_phrase = [&](std::string_view e) {
+    std::string s = Normalize(e).skeleton;
+    if (s.size() >= 4) {
+      phrases.push_back(std::move(s));
+    } else {
+      ++l->counts_.skipped;
+    }
+  };
   ForEachLine(t.scam_terms, add_phrase);
   ForEachLine(t.scam_phrases, add_phrase);
   auto p = PhraseMatcher::Compile(std::move(phrases));
@@ -113,7 +123,8 @@ core::Result<std::shared_ptr<const Lists>> Lists::FromDirectory(const std::files
     s << in.rdbuf();
     if (in.bad()) {
       return core::Fail(core::ErrorCode::kUnavailable,
-                        fmt::format("error reading list file {}", file.string()), std::string(name));
+                        fmt::format("error reading list file {}", file.string()),
+                        std::string(name));
     }
     contents.push_back(std::move(s).str());
   }
@@ -170,9 +181,8 @@ HostVerdict Lists::CheckLink(const Link& link) const {
   HostVerdict suspicious;
   if (auto it = prefixes_.find(link.host); it != prefixes_.end() && !link.path.empty()) {
     for (const auto& [p, kind] : it->second) {
-      if (link.path.starts_with(p) &&
-          (link.path.size() == p.size() || link.path[p.size()] == '/' ||
-           link.path[p.size()] == '?' || link.path[p.size()] == '#')) {
+      if (link.path.starts_with(p) && (link.path.size() == p.size() || link.path[p.size()] == '/' ||
+                                       link.path[p.size()] == '?' || link.path[p.size()] == '#')) {
         if (kind == HostVerdict::Kind::kPhishing) return {kind, link.host + p};
         suspicious = {kind, link.host + p};
       }

@@ -1,8 +1,7 @@
 #include "detect/matcher.h"
 
-#include <hs/hs.h>
-
 #include <fmt/format.h>
+#include <hs/hs.h>
 
 #include <algorithm>
 #include <atomic>
@@ -116,11 +115,12 @@ core::Result<PhraseMatcher> PhraseMatcher::Compile(std::vector<std::string> patt
     std::string why = err && err->message ? err->message : "unknown error";
     const int which = err ? err->expression : -1;
     hs_free_compile_error(err);
-    return core::Fail(core::ErrorCode::kInvalidArgument,
-                      fmt::format("cannot compile phrase list: {}{}", why,
-                                  which >= 0 ? fmt::format(" (phrase \"{}\")",
-                                                           m.patterns_[static_cast<std::size_t>(which)])
-                                             : std::string()));
+    return core::Fail(
+        core::ErrorCode::kInvalidArgument,
+        fmt::format("cannot compile phrase list: {}{}", why,
+                    which >= 0 ? fmt::format(" (phrase \"{}\")",
+                                             m.patterns_[static_cast<std::size_t>(which)])
+                               : std::string()));
   }
   m.db_ = Own(db);
   m.serial_ = next_database_serial++;
@@ -136,8 +136,9 @@ std::vector<std::uint32_t> PhraseMatcher::Scan(std::string_view text, std::size_
   hs_scratch_t* scratch = Scratch(db_.get(), serial_);
   if (!scratch) return found;
   PhraseContext ctx{&patterns_, text, limit, &found};
-  hs_scan(db_.get(), text.data(), static_cast<unsigned>(std::min<std::size_t>(text.size(), 1u << 30)),
-          0, scratch, OnPhrase, &ctx);
+  hs_scan(db_.get(), text.data(),
+          static_cast<unsigned>(std::min<std::size_t>(text.size(), 1u << 30)), 0, scratch, OnPhrase,
+          &ctx);
   return found;
 }
 
@@ -149,9 +150,9 @@ std::size_t PhraseMatcher::database_bytes() const {
 
 core::Result<HostGlobMatcher> HostGlobMatcher::Compile(std::vector<std::string> globs) {
   HostGlobMatcher m;
-  globs.erase(std::remove_if(globs.begin(), globs.end(),
-                             [](const std::string& g) { return g.empty(); }),
-              globs.end());
+  globs.erase(
+      std::remove_if(globs.begin(), globs.end(), [](const std::string& g) { return g.empty(); }),
+      globs.end());
   m.globs_ = std::move(globs);
   if (m.globs_.empty()) return m;
   std::vector<std::string> regexes;
@@ -170,9 +171,10 @@ core::Result<HostGlobMatcher> HostGlobMatcher::Compile(std::vector<std::string> 
     std::string why = err && err->message ? err->message : "unknown error";
     const int which = err ? err->expression : -1;
     hs_free_compile_error(err);
-    return core::Fail(core::ErrorCode::kInvalidArgument,
-                      fmt::format("cannot compile host pattern {}: {}",
-                                  which >= 0 ? m.globs_[static_cast<std::size_t>(which)] : "?", why));
+    return core::Fail(
+        core::ErrorCode::kInvalidArgument,
+        fmt::format("cannot compile host pattern {}: {}",
+                    which >= 0 ? m.globs_[static_cast<std::size_t>(which)] : "?", why));
   }
   m.db_ = Own(db);
   m.serial_ = next_database_serial++;

@@ -1,7 +1,5 @@
 #include "detect/normalize.h"
 
-#include "detect/detail/normalize_unicode.h"
-
 #include <utf8proc.h>
 
 #include <algorithm>
@@ -9,6 +7,8 @@
 #include <cstdlib>
 #include <memory>
 #include <utility>
+
+#include "detect/detail/normalize_unicode.h"
 
 namespace detect {
 namespace {
@@ -21,35 +21,47 @@ void Append(std::string& out, Cp cp) {
   out.append(reinterpret_cast<const char*>(buf), static_cast<std::size_t>(n));
 }
 
-// Look-alikes of ASCII letters, after case folding and mark stripping, sorted by code point.
-// Sources: Unicode's confusables data for the Cyrillic, Greek and Armenian letters that render
-// like Latin ones in Discord's fonts.
-constexpr std::array<std::pair<Cp, char>, 46> kConfusables{{
-    {0x0131, 'i'},  // dotless i
-    {0x0251, 'a'}, {0x0261, 'g'}, {0x026A, 'i'},
-    {0x03B1, 'a'}, {0x03B2, 'b'}, {0x03B5, 'e'}, {0x03B7, 'n'}, {0x03B9, 'i'}, {0x03BA, 'k'},
-    {0x03BC, 'u'}, {0x03BD, 'v'}, {0x03BF, 'o'}, {0x03C1, 'p'}, {0x03C4, 't'}, {0x03C5, 'u'},
-    {0x03C7, 'x'}, {0x03C9, 'w'},
-    {0x0430, 'a'}, {0x0432, 'b'}, {0x0435, 'e'}, {0x043A, 'k'}, {0x043C, 'm'}, {0x043D, 'h'},
-    {0x043E, 'o'}, {0x0440, 'p'}, {0x0441, 'c'}, {0x0442, 't'}, {0x0443, 'y'}, {0x0445, 'x'},
-    {0x0451, 'e'}, {0x0455, 's'}, {0x0456, 'i'}, {0x0457, 'i'}, {0x0458, 'j'}, {0x0475, 'v'},
-    {0x04BB, 'h'}, {0x04CF, 'l'}, {0x0501, 'd'}, {0x051B, 'q'}, {0x051D, 'w'},
-    {0x0570, 'h'}, {0x0578, 'n'}, {0x057D, 'u'}, {0x0581, 'g'}, {0x0585, 'o'},
+// Look-alikes of ASCII letters, after case folding and mark stripping, sorted by code point:
+// Latin small capitals and IPA letters, Greek, Cyrillic and Armenian homoglyphs that render like
+// Latin letters in Discord's fonts (after Unicode's confusables data).
+constexpr std::array<std::pair<Cp, char>, 69> kConfusables{{
+    {0x0131, 'i'}, {0x0251, 'a'}, {0x0261, 'g'}, {0x0262, 'g'}, {0x026A, 'i'}, {0x0274, 'n'},
+    {0x0280, 'r'}, {0x028F, 'y'}, {0x0299, 'b'}, {0x029C, 'h'}, {0x029F, 'l'}, {0x03B1, 'a'},
+    {0x03B2, 'b'}, {0x03B5, 'e'}, {0x03B7, 'n'}, {0x03B9, 'i'}, {0x03BA, 'k'}, {0x03BC, 'u'},
+    {0x03BD, 'v'}, {0x03BF, 'o'}, {0x03C1, 'p'}, {0x03C4, 't'}, {0x03C5, 'u'}, {0x03C7, 'x'},
+    {0x03C9, 'w'}, {0x0430, 'a'}, {0x0432, 'b'}, {0x0435, 'e'}, {0x043A, 'k'}, {0x043C, 'm'},
+    {0x043D, 'h'}, {0x043E, 'o'}, {0x0440, 'p'}, {0x0441, 'c'}, {0x0442, 't'}, {0x0443, 'y'},
+    {0x0445, 'x'}, {0x0451, 'e'}, {0x0455, 's'}, {0x0456, 'i'}, {0x0457, 'i'}, {0x0458, 'j'},
+    {0x0475, 'v'}, {0x04BB, 'h'}, {0x04CF, 'l'}, {0x0501, 'd'}, {0x051B, 'q'}, {0x051D, 'w'},
+    {0x0570, 'h'}, {0x0578, 'n'}, {0x057D, 'u'}, {0x0581, 'g'}, {0x0585, 'o'}, {0x1D00, 'a'},
+    {0x1D04, 'c'}, {0x1D05, 'd'}, {0x1D07, 'e'}, {0x1D0A, 'j'}, {0x1D0B, 'k'}, {0x1D0D, 'm'},
+    {0x1D0F, 'o'}, {0x1D18, 'p'}, {0x1D1B, 't'}, {0x1D1C, 'u'}, {0x1D20, 'v'}, {0x1D21, 'w'},
+    {0x1D22, 'z'}, {0xA730, 'f'}, {0xA731, 's'},
 }};
 
 // Leetspeak: digits and symbols standing for letters.
 char Leet(Cp cp) {
   switch (cp) {
-    case '0': return 'o';
-    case '1': return 'i';
-    case '3': return 'e';
-    case '4': return 'a';
-    case '5': return 's';
-    case '7': return 't';
-    case '@': return 'a';
-    case '$': return 's';
-    case '|': return 'l';
-    default: return 0;
+    case '0':
+      return 'o';
+    case '1':
+      return 'i';
+    case '3':
+      return 'e';
+    case '4':
+      return 'a';
+    case '5':
+      return 's';
+    case '7':
+      return 't';
+    case '@':
+      return 'a';
+    case '$':
+      return 's';
+    case '|':
+      return 'l';
+    default:
+      return 0;
   }
 }
 
@@ -77,6 +89,21 @@ std::string Map(const std::string& valid, int options) {
   return std::string(reinterpret_cast<const char*>(out), static_cast<std::size_t>(n));
 }
 
+// FNV-1a over the skeleton's letters (look-alikes mapped; digits, punctuation and spaces left
+// out), counting them.
+struct LetterPrint {
+  std::uint64_t hash = 1469598103934665603ULL;
+  std::int32_t letters = 0;
+  void Add(unsigned char b) {
+    hash = (hash ^ b) * 1099511628211ULL;
+    if ((b & 0xC0) != 0x80) ++letters;  // count code points, not continuation bytes
+  }
+  void Finish(Normalized& out) const {
+    out.letter_count = letters;
+    out.letter_print = letters == 0 ? 0 : (hash == 0 ? 1 : hash);
+  }
+};
+
 // Pure ASCII (most chat): NFKC and case folding reduce to lowercasing, and nothing is invisible.
 // Same result as NormalizeUnicode, several times faster.
 Normalized NormalizeAscii(std::string_view input) {
@@ -94,9 +121,12 @@ Normalized NormalizeAscii(std::string_view input) {
     }
   }
   out.skeleton = out.text;
+  LetterPrint print;
   for (char& c : out.skeleton) {
+    if (c >= 'a' && c <= 'z') print.Add(static_cast<unsigned char>(c));
     if (char l = Leet(static_cast<unsigned char>(c))) c = l;
   }
+  print.Finish(out);
   return out;
 }
 
@@ -109,10 +139,47 @@ Normalized Normalize(std::string_view input) {
   return NormalizeAscii(input);
 }
 
+std::string JoinSpacedLetters(std::string_view s) {
+  auto is_char = [](char c) { return (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9'); };
+  auto is_sep = [](char c) { return c == ' ' || c == '.' || c == '-' || c == '_' || c == '*'; };
+  std::string out;
+  bool joined = false;
+  std::size_t i = 0;
+  while (i < s.size()) {
+    // A run: c (sep c)+ where every c stands alone (not part of a longer word).
+    const bool starts =
+        is_char(s[i]) && (i == 0 || !is_char(s[i - 1])) && (i + 1 == s.size() || is_sep(s[i + 1]));
+    if (starts) {
+      std::size_t j = i;
+      std::size_t end = i;  // just past the last letter taken
+      std::string letters;
+      while (j < s.size() && is_char(s[j]) && (j + 1 == s.size() || !is_char(s[j + 1]))) {
+        letters.push_back(s[j]);
+        end = j + 1;
+        if (j + 2 < s.size() && is_sep(s[j + 1]) && is_char(s[j + 2])) {
+          j += 2;
+        } else {
+          break;
+        }
+      }
+      if (letters.size() >= 3) {
+        out += letters;
+        joined = true;
+        i = end;
+        continue;
+      }
+    }
+    out.push_back(s[i]);
+    ++i;
+  }
+  return joined ? out : std::string();
+}
+
 namespace detail {
 
 Normalized NormalizeUnicode(std::string_view input) {
   Normalized out;
+  LetterPrint print;
   // 1. Valid UTF-8 only: invalid sequences become U+FFFD, NUL and other C0/C1 controls (except
   //    white space) are dropped, default-ignorable characters are counted and dropped.
   std::string clean;
@@ -138,9 +205,8 @@ Normalized NormalizeUnicode(std::string_view input) {
   }
 
   // 2. NFKC + case folding; then collapse white space (NFKC can produce new spaces).
-  const std::string folded =
-      Map(clean, UTF8PROC_STABLE | UTF8PROC_COMPAT | UTF8PROC_COMPOSE | UTF8PROC_CASEFOLD |
-                     UTF8PROC_IGNORE | UTF8PROC_LUMP);
+  const std::string folded = Map(clean, UTF8PROC_STABLE | UTF8PROC_COMPAT | UTF8PROC_COMPOSE |
+                                            UTF8PROC_CASEFOLD | UTF8PROC_IGNORE | UTF8PROC_LUMP);
   out.text.reserve(folded.size());
   bool pending_space = false;
   p = reinterpret_cast<const utf8proc_uint8_t*>(folded.data());
@@ -171,12 +237,21 @@ Normalized NormalizeUnicode(std::string_view input) {
     if (n <= 0) n = 1;
     if (char c = cp < 0x80 ? Leet(cp) : Confusable(cp)) {
       out.skeleton.push_back(c);
+      // Letters only: a digit read as a letter (leet) is still a digit here.
+      if (cp >= 0x80 || (cp >= 'a' && cp <= 'z')) print.Add(static_cast<unsigned char>(c));
     } else {
       out.skeleton.append(reinterpret_cast<const char*>(p), static_cast<std::size_t>(n));
+      if (cp >= 'a' && cp <= 'z') {
+        print.Add(static_cast<unsigned char>(cp));
+      } else if (cp >= 0x80 && utf8proc_category(cp) >= UTF8PROC_CATEGORY_LU &&
+                 utf8proc_category(cp) <= UTF8PROC_CATEGORY_LO) {
+        for (auto k = 0; k < n; ++k) print.Add(p[k]);
+      }
     }
     p += n;
     left -= n;
   }
+  print.Finish(out);
   return out;
 }
 

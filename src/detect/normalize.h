@@ -1,11 +1,13 @@
 // Text normalisation for detection: what a message says once the tricks spammers use to dodge
 // filters are undone. Pure: no I/O, no allocation beyond the returned strings.
 //
-//   "Ｆｒｅｅ  Ｄｉｓｃ０ｒｄ\u200b Ｎｉｔｒｏ" -> text "free disc0rd nitro", skeleton "free discord nitro"
+//   "Ｆｒｅｅ  Ｄｉｓｃ０ｒｄ\u200b Ｎｉｔｒｏ" -> text "free disc0rd nitro", skeleton "free
+//   discord nitro"
 //
 // Thread-safe; linear in the input's length; never fails (invalid UTF-8 becomes U+FFFD).
 #pragma once
 
+#include <cstdint>
 #include <string>
 #include <string_view>
 
@@ -20,10 +22,19 @@ struct Normalized {
   // Cyrillic, Greek and Armenian homoglyphs, and leetspeak digits and symbols (disc0rd, n1tro,
   // fr€e is left alone). For matching keywords and phrases, not for showing people.
   std::string skeleton;
+  // A fingerprint of the skeleton's letters alone (digits, punctuation, spaces and invisibles left
+  // out): "buy now 1", "BUY  NOW!! 2" and "bսy now 3" share it. 0 when there are no letters.
+  std::uint64_t letter_print = 0;
+  std::int32_t letter_count = 0;  // letters (code points) in the fingerprint
   bool had_invalid_utf8 = false;
   int invisible_removed = 0;  // default-ignorable characters dropped: evidence of evasion
 };
 
 Normalized Normalize(std::string_view utf8);
+
+// The spacing trick undone: runs of three or more single letters or digits separated by one
+// space, dot, hyphen, underscore or asterisk are joined ("f r e e n-i-t-r-o" -> "freenitro").
+// Returns "" when there is no such run, so callers can skip a second scan. Input: a skeleton.
+std::string JoinSpacedLetters(std::string_view skeleton);
 
 }  // namespace detect

@@ -50,8 +50,7 @@ INSTANTIATE_TEST_SUITE_P(
         Case{"whitespace_runs", "  free \t\n\u00A0 nitro\u3000 ", "free nitro", "free nitro"},
         Case{"circled_letters", "\u24DD\u24D8\u24E3\u24E1\u24DE", "nitro", "nitro"},
         Case{"superscript_digits_and_ligatures", "\uFB01ne", "fine", "fine"},
-        Case{"empty", "", "", ""},
-        Case{"only_invisible", "\u200B\u200C\u200D", "", ""}),
+        Case{"empty", "", "", ""}, Case{"only_invisible", "\u200B\u200C\u200D", "", ""}),
     [](const ::testing::TestParamInfo<Case>& info) { return std::string(info.param.name); });
 
 TEST(NormalizeBadInputTest, InvalidUtf8BecomesReplacementCharacters) {
@@ -96,8 +95,36 @@ TEST(NormalizeFastPathTest, AsciiFastPathEqualsTheUnicodePath) {
     const Normalized slow = detail::NormalizeUnicode(s);
     ASSERT_EQ(fast.text, slow.text) << "input #" << i;
     ASSERT_EQ(fast.skeleton, slow.skeleton) << "input #" << i;
+    ASSERT_EQ(fast.letter_print, slow.letter_print) << "input #" << i;
+    ASSERT_EQ(fast.letter_count, slow.letter_count) << "input #" << i;
     ASSERT_EQ(fast.invisible_removed, slow.invisible_removed);
   }
+}
+
+}  // namespace
+}  // namespace detect
+
+namespace detect {
+namespace {
+
+TEST(NormalizeLetterPrintTest, IgnoresDigitsPunctuationSpacingAndLookAlikes) {
+  const Normalized a = Normalize("buy cheap followers dm me 1");
+  EXPECT_EQ(a.letter_count, 21);
+  EXPECT_NE(a.letter_print, 0u);
+  EXPECT_EQ(Normalize("BUY  CHEAP followers!! dm me 22").letter_print, a.letter_print);
+  EXPECT_EQ(Normalize("bսy cheap f\u200Bollowers, dm me 3").letter_print, a.letter_print);
+  EXPECT_NE(Normalize("buy cheap followers dm you").letter_print, a.letter_print);
+  EXPECT_EQ(Normalize("12 34 !!").letter_print, 0u);
+  EXPECT_EQ(Normalize("12 34 !!").letter_count, 0);
+}
+
+TEST(JoinSpacedLettersTest, JoinsRunsOfSingleLetters) {
+  EXPECT_EQ(JoinSpacedLetters("f r e e n i t r o now"), "freenitro now");
+  EXPECT_EQ(JoinSpacedLetters("f.r.e.e n-i-t-r-o"), "freenitro");
+  EXPECT_EQ(JoinSpacedLetters("get f r e e nitro"), "get free nitro");
+  EXPECT_EQ(JoinSpacedLetters("i am a cat"), "");
+  EXPECT_EQ(JoinSpacedLetters("plain words only"), "");
+  EXPECT_EQ(JoinSpacedLetters(""), "");
 }
 
 }  // namespace

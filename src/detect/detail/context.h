@@ -1,0 +1,73 @@
+// What every signal check sees (internal to the engine).
+#pragma once
+
+#include <string>
+#include <vector>
+
+#include "detect/detail/state.h"
+#include "detect/links.h"
+#include "detect/lists.h"
+#include "detect/normalize.h"
+#include "detect/policy.h"
+#include "detect/sample.h"
+#include "detect/signal.h"
+
+namespace detect::detail {
+
+// Collects fired signals, applying the policy's weight. A signal whose weight is 0 is off.
+class Findings {
+ public:
+  explicit Findings(const CompiledPolicy& policy) : policy_(policy) {}
+  // `strength` in [0, 1] scales the policy weight; evidence is cut to 200 bytes.
+  void Fire(SignalCode code, double strength, std::string reason, std::string_view evidence = {});
+  bool Has(SignalCode code) const;
+  std::vector<Signal>& signals() { return signals_; }
+
+ private:
+  const CompiledPolicy& policy_;
+  std::vector<Signal> signals_;
+};
+
+struct MessageContext {
+  const MessageSample& sample;
+  const Normalized& norm;
+  const LinkScan& links;
+  const CompiledPolicy& policy;
+  const Lists& lists;
+  GuildState& guild;
+  MemberState& member;
+  Tick now;
+  std::uint64_t letters_hash;  // hash of the skeleton's letters only (0: too short to compare)
+};
+
+struct JoinContext {
+  const JoinSample& sample;
+  const CompiledPolicy& policy;
+  GuildState& guild;
+  Tick now;
+};
+
+// One function per signal file (detect/signals/<name>.cpp).
+void CheckMessageRate(const MessageContext& c, Findings& f);
+void CheckDuplicate(const MessageContext& c, Findings& f);
+void CheckRaidText(const MessageContext& c, Findings& f);
+void CheckMassMention(const MessageContext& c, Findings& f);
+void CheckEveryoneMention(const MessageContext& c, Findings& f);
+void CheckInviteLink(const MessageContext& c, Findings& f);
+void CheckPhishingDomain(const MessageContext& c, Findings& f);  // and suspicious_domain
+void CheckLookalikeDomain(const MessageContext& c, Findings& f);
+void CheckKeywords(const MessageContext& c, Findings& f);
+void CheckScamPhrases(const MessageContext& c, Findings& f);  // and scam_link_path
+void CheckMaskedLink(const MessageContext& c, Findings& f);
+void CheckAccountAge(const Author& a, core::Timestamp now, const CompiledPolicy& p, Findings& f);
+void CheckNewMember(const MessageContext& c, Findings& f);  // and first_message_link
+void CheckCapsFlood(const MessageContext& c, Findings& f);
+void CheckZalgo(const MessageContext& c, Findings& f);
+void CheckEmojiFlood(const MessageContext& c, Findings& f);
+void CheckEvasion(const MessageContext& c, Findings& f);
+void CheckHistory(const Author& a, Findings& f);
+void CheckJoinBurst(const JoinContext& c, Findings& f, std::vector<core::UserId>& raid_members);
+void CheckImpersonation(const Author& a, const CompiledPolicy& p, Findings& f);
+void CheckDefaultAvatar(const Author& a, core::Timestamp now, const CompiledPolicy& p, Findings& f);
+
+}  // namespace detect::detail

@@ -1,0 +1,51 @@
+// evasion: the message was dressed up to slip past filters:
+// - invisible characters (zero-width spaces and joiners, bidi controls, soft hyphens), two or more;
+// - a defanged link (evil[.]gift, hxxps://);
+// - a keyword or scam phrase that only matched once the disguise was undone: look-alike letters or
+//   leetspeak (matched on the skeleton, not on the plain text), fullwidth or mathematical letters
+//   (the text as sent was not ASCII, its NFKC form is), or letters spaced out.
+#include <fmt/format.h>
+
+#include "detect/detail/context.h"
+
+namespace detect::detail {
+namespace {
+
+bool IsAscii(std::string_view s) {
+  for (char ch : s) {
+    if (static_cast<unsigned char>(ch) >= 0x80) return false;
+  }
+  return true;
+}
+
+void Add(std::string& why, std::string_view what) {
+  if (!why.empty()) why += ", ";
+  why += what;
+}
+
+}  // namespace
+
+void CheckEvasion(const MessageContext& c, Findings& f) {
+  std::string why;
+  if (c.norm.invisible_removed >= 2)
+    Add(why, fmt::format("{} invisible characters", c.norm.invisible_removed));
+  for (const Link& l : c.links.links) {
+    if (l.obfuscated) {
+      Add(why, "a disguised link");
+      break;
+    }
+  }
+  if (f.Has(SignalCode::kKeyword) || f.Has(SignalCode::kScamPhrase)) {
+    const bool plain = !c.policy.keywords().Scan(c.norm.text, 1).empty() ||
+                       !c.lists.scam_phrases().Scan(c.norm.text, 1).empty();
+    if (!plain) {
+      Add(why, "look-alike letters, leetspeak or spacing");
+    } else if (!IsAscii(c.sample.text) && IsAscii(c.norm.text)) {
+      Add(why, "fullwidth or styled letters");
+    }
+  }
+  if (why.empty()) return;
+  f.Fire(SignalCode::kEvasion, 1.0, "filter evasion: " + why, why);
+}
+
+}  // namespace detect::detail

@@ -1,0 +1,41 @@
+// keyword: the policy's suspicious keywords (drasil's defaults plus the guild's own), matched on
+// the normalised skeleton as whole words through one compiled matcher, and, when the message
+// spaces its letters out ("f r e e  n i t r o"), on the joined letters. One keyword is a weak hint
+// (ordinary people say "gift card"); several together are stronger.
+#include <fmt/format.h>
+
+#include <algorithm>
+
+#include "detect/detail/context.h"
+
+namespace detect::detail {
+
+void CheckKeywords(const MessageContext& c, Findings& f) {
+  std::vector<std::string> found;
+  for (auto i : c.policy.keywords().Scan(c.norm.skeleton, 4)) {
+    found.push_back(c.policy.keywords().pattern(i));
+  }
+  bool spaced = false;
+  if (found.empty()) {
+    const std::string joined = JoinSpacedLetters(c.norm.skeleton);
+    if (!joined.empty()) {
+      for (auto i : c.policy.compact_keywords().Scan(joined, 4)) {
+        found.push_back(c.policy.compact_keywords().pattern(i));
+        spaced = true;
+      }
+    }
+  }
+  if (found.empty()) return;
+  std::string evidence;
+  for (const auto& k : found) {
+    if (!evidence.empty()) evidence += ", ";
+    evidence += k;
+  }
+  const double strength = std::min(1.0, 0.6 + 0.2 * static_cast<double>(found.size() - 1));
+  f.Fire(SignalCode::kKeyword, strength,
+         fmt::format("suspicious keyword{}{}: {}", found.size() > 1 ? "s" : "",
+                     spaced ? " (letters spaced out)" : "", evidence),
+         evidence);
+}
+
+}  // namespace detect::detail

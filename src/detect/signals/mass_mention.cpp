@@ -1,0 +1,20 @@
+// mass_mention: many user and role mentions in one message.
+#include <fmt/format.h>
+
+#include <algorithm>
+
+#include "detect/detail/context.h"
+
+namespace detect::detail {
+
+void CheckMassMention(const MessageContext& c, Findings& f) {
+  const std::int64_t n =
+      std::int64_t{std::max(0, c.sample.user_mentions)} + std::max(0, c.sample.role_mentions);
+  const int limit = c.policy.data().mass_mentions;
+  if (n < limit) return;
+  f.Fire(SignalCode::kMassMention,
+         std::min(1.0, 0.7 + 0.3 * static_cast<double>(n - limit) / limit),
+         fmt::format("{} mentions in one message (limit {})", n, limit), std::to_string(n));
+}
+
+}  // namespace detect::detail

@@ -1,0 +1,30 @@
+// new_member: joined the guild less than new_member.hours ago. first_message_link: a link to a
+// host that is not trusted among a new member's first first_messages.count messages.
+#include <fmt/format.h>
+
+#include "detect/detail/context.h"
+
+namespace detect::detail {
+
+void CheckNewMember(const MessageContext& c, Findings& f) {
+  const Author& a = c.sample.author;
+  const PolicyData& p = c.policy.data();
+  if (!a.joined_at || p.new_member_age.count() == 0) return;
+  const auto since = c.sample.at - *a.joined_at;
+  if (since >= p.new_member_age) return;
+  const auto hours =
+      std::max<std::int64_t>(0, std::chrono::duration_cast<std::chrono::hours>(since).count());
+  f.Fire(SignalCode::kNewMember, 1.0, fmt::format("joined {} hours ago", hours),
+         std::to_string(hours) + "h");
+
+  const std::int64_t nth = std::max<std::int64_t>(a.messages_in_guild, c.member.seen - 1) + 1;
+  if (nth > p.first_messages) return;
+  for (const Link& l : c.links.links) {
+    if (c.policy.IsTrustedHost(l.host)) continue;
+    f.Fire(SignalCode::kFirstMessageLink, 1.0,
+           fmt::format("a link in message {} since joining", nth), l.host);
+    return;
+  }
+}
+
+}  // namespace detect::detail

@@ -1,0 +1,33 @@
+// raid_text: the same text (letters only, like duplicate) from raid_text.users different members
+// within raid_text.window_seconds: a coordinated spam raid.
+#include <fmt/format.h>
+
+#include <algorithm>
+
+#include "detect/detail/context.h"
+
+namespace detect::detail {
+
+void CheckRaidText(const MessageContext& c, Findings& f) {
+  if (c.letters_hash == 0) return;
+  const PolicyData& p = c.policy.data();
+  const Tick window = Ticks(p.raid_text_window);
+  RaidText& r = c.guild.texts[c.letters_hash];
+  if (r.count == 0 || c.now < r.first || c.now - r.first >= window) {
+    r = RaidText{};
+    r.first = c.now;
+  }
+  r.last = c.now;
+  const std::uint64_t user = c.sample.author.id.value();
+  const auto end = r.users.begin() + r.count;
+  if (std::find(r.users.begin(), end, user) == end && r.count < RaidText::kUsers) {
+    r.users[r.count++] = user;
+  }
+  if (r.count < p.raid_text_users) return;
+  f.Fire(SignalCode::kRaidText, 1.0,
+         fmt::format("{} members sent this text within {} s", static_cast<int>(r.count),
+                     p.raid_text_window.count()),
+         std::to_string(r.count));
+}
+
+}  // namespace detect::detail

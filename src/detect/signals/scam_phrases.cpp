@@ -1,0 +1,43 @@
+// scam_phrase: phrases from the scam phrase lists (data/scam-phrases), matched on the skeleton as
+// whole words. A phrase counts by how specific it is: a whole scam sentence fully, a two-word
+// fragment ("by steam", "to earn") only a little; several phrases add up. scam_link_path: a link
+// (to a host that is not trusted) whose path contains a fragment scam sites use (/claim-nitro,
+// /airdrop).
+#include <fmt/format.h>
+
+#include <algorithm>
+
+#include "detect/detail/context.h"
+
+namespace detect::detail {
+
+void CheckScamPhrases(const MessageContext& c, Findings& f) {
+  const PhraseMatcher& phrases = c.lists.scam_phrases();
+  const auto hits = phrases.Scan(c.norm.skeleton, 4);
+  if (!hits.empty()) {
+    std::string evidence;
+    for (auto i : hits) {
+      if (!evidence.empty()) evidence += " | ";
+      evidence += phrases.pattern(i);
+    }
+    std::size_t longest = 0;
+    for (auto i : hits) longest = std::max(longest, phrases.pattern(i).size());
+    const double specific = std::clamp(static_cast<double>(longest) / 20.0, 0.3, 1.0);
+    f.Fire(SignalCode::kScamPhrase,
+           std::min(1.0, specific + 0.2 * static_cast<double>(hits.size() - 1)),
+           fmt::format("known scam wording: \"{}\"", phrases.pattern(hits.front())), evidence);
+  }
+  for (const Link& l : c.links.links) {
+    if (l.path.empty() || c.policy.IsTrustedHost(l.host)) continue;
+    const auto paths = c.lists.scam_paths().Scan(l.path, 1);
+    if (!paths.empty()) {
+      f.Fire(
+          SignalCode::kScamLinkPath, 1.0,
+          fmt::format("link path used by scam sites: {}", c.lists.scam_paths().pattern(paths[0])),
+          l.host + l.path);
+      return;
+    }
+  }
+}
+
+}  // namespace detect::detail
