@@ -9,6 +9,8 @@
 
 #include "app/database.h"
 #include "app/demo.h"
+#include "cli/eval.h"
+#include "detect/ml/fasttext_classifier.h"
 #include "core/log.h"
 #include "store/pg/migrator.h"
 
@@ -116,6 +118,47 @@ int main(int argc, char** argv) {
   bool stay = false;
   demo->add_flag("--stay", stay, "Keep the database running until Ctrl-C (SIGINT) or SIGTERM");
 
+  auto* eval = cli.add_subcommand(
+      "eval", "Run the detection engine over label<TAB>text lines; print precision/recall/F1 as JSON");
+  std::string eval_tsv;
+  std::string eval_model;
+  bool no_llm = false;
+  eval->add_option("--tsv", eval_tsv, "File of `label<TAB>text` lines (header line; labels spam/ham)")
+      ->required();
+  eval->add_option("--model", eval_model, "Local classifier model (fastText .ftz/.bin)");
+  eval->add_flag("--no-llm", no_llm, "Never consult the LLM (the default until one is configured)");
+  std::string eval_fold;
+  eval->add_option("--fold", eval_fold,
+                   "K/N: only the lines in fold K of N (the ones `train --hold-out K/N` left out)");
+
+  auto* train = cli.add_subcommand("train", "Train the local classifier (fastText) on labelled messages");
+  detect::ml::TrainOptions train_options;
+  std::string train_out;
+  std::string hold_out;
+  train->add_option("--tsv", train_options.tsv, "Files of `label<TAB>text` lines (labels spam/ham)")
+      ->required()
+      ->check(CLI::ExistingFile);
+  train->add_option("--out", train_out, "Model file to write (.ftz: quantised; .bin: full)")->required();
+  train->add_option("--hold-out", hold_out, "K/N: leave out fold K of N, for `eval --fold K/N`");
+  train->add_option("--epochs", train_options.epochs, "Training epochs")
+      ->check(CLI::Range(1, 1000))
+      ->capture_default_str();
+  train->add_option("--dim", train_options.dim, "Vector size")
+      ->check(CLI::Range(2, 300))
+      ->capture_default_str();
+  train->add_option("--lr", train_options.learning_rate, "Learning rate")
+      ->check(CLI::Range(0.001, 10.0))
+      ->capture_default_str();
+  train->add_option("--word-ngrams", train_options.word_ngrams, "Word n-gram length")
+      ->check(CLI::Range(1, 5))
+      ->capture_default_str();
+  train->add_option("--minn", train_options.min_char_ngram, "Shortest character n-gram (0: none)")
+      ->check(CLI::Range(0, 10))
+      ->capture_default_str();
+  train->add_option("--maxn", train_options.max_char_ngram, "Longest character n-gram (0: none)")
+      ->check(CLI::Range(0, 10))
+      ->capture_default_str();
+
   CLI11_PARSE(cli, argc, argv);
 
   if (log_level.empty()) {
@@ -127,6 +170,45 @@ int main(int argc, char** argv) {
   }
 
   if (*migrate) return Migrate(db, migrations_dir, status_only);
+
+  // "K/N" -> (K, N), with 0 <= K < N.
+  auto parse_fold = [](const std::string& text, int& index, int& count) -> bool {
+    if (text.empty()) return true;
+    if (std::sscanf(text.c_str(), "%d/%d", &index, &count) != 2 || count < 2 || index < 0 ||
+        index >= count) {
+      spdlog::error("invalid_argument: a fold is K/N with 0 <= K < N and N >= 2, not \"{}\"", text);
+      return false;
+    }
+    return true;
+  };
+
+  if (*train) {
+    train_options.out = train_out;
+    if (!parse_fold(hold_out, train_options.fold_index, train_options.fold_count)) return 2;
+    auto report = detect::ml::Train(train_options, stderr);
+    if (!report) return Fail(report.error());
+    std::printf("trained on %lld spam and %lld ham messages (%lld held out, %lld malformed); "
+                "wrote %s (%ju bytes)\n",
+                static_cast<long long>(report->spam), static_cast<long long>(report->ham),
+                static_cast<long long>(report->held_out), static_cast<long long>(report->malformed),
+                train_out.c_str(), report->model_bytes);
+    return 0;
+  }
+
+  if (*eval) {
+    cli::EvalOptions options;
+    options.tsv = eval_tsv;
+    if (!parse_fold(eval_fold, options.fold_index, options.fold_count)) return 2;
+    if (!eval_model.empty()) {
+      auto model = detect::ml::FastTextClassifier::Load(eval_model);
+      if (!model) return Fail(model.error());
+      options.model = std::move(*model);
+    }
+    auto report = cli::RunEval(options, stderr);
+    if (!report) return Fail(report.error());
+    std::printf("%s\n", report->ToJson().c_str());
+    return 0;
+  }
 
   if (*demo) {
     auto opened = app::Database::Open(db);

@@ -1,0 +1,120 @@
+#include "cli/eval.h"
+
+#include <fmt/format.h>
+
+#include <cerrno>
+#include <chrono>
+#include <cstring>
+#include <fstream>
+#include <nlohmann/json.hpp>
+
+#include "detect/engine.h"
+#include "detect/ml/fasttext_classifier.h"
+
+namespace cli {
+namespace {
+
+// An established member: a two-year-old account that joined a year ago and has talked a lot.
+detect::MessageSample Sample(std::string_view text, std::int64_t n, core::Timestamp at) {
+  detect::MessageSample s;
+  s.guild = core::GuildId(1000000000000000001ULL);
+  s.channel = core::ChannelId(1000000000000000002ULL);
+  s.message = core::MessageId(1000000000000000003ULL + static_cast<std::uint64_t>(n));
+  const auto created = at - std::chrono::hours(24 * 730);
+  const auto ms =
+      std::chrono::duration_cast<std::chrono::milliseconds>(created.time_since_epoch()).count();
+  s.author.id = core::UserId(((static_cast<std::uint64_t>(ms) - 1420070400000ULL) << 22) |
+                             (static_cast<std::uint64_t>(n) & 0x3FFFFF));
+  s.author.username = "member";
+  s.author.joined_at = at - std::chrono::hours(24 * 365);
+  s.author.messages_in_guild = 1000;
+  s.text = text;
+  s.at = at;
+  return s;
+}
+
+}  // namespace
+
+std::string EvalReport::ToJson() const {
+  nlohmann::ordered_json j;
+  j["n"] = n;
+  j["tp"] = tp;
+  j["fp"] = fp;
+  j["tn"] = tn;
+  j["fn"] = fn;
+  j["precision"] = precision;
+  j["recall"] = recall;
+  j["f1"] = f1;
+  j["fpr"] = fpr;
+  j["us_per_message"] = us_per_message;
+  return j.dump();
+}
+
+core::Result<EvalReport> RunEval(const EvalOptions& options, std::FILE* diagnostics) {
+  std::ifstream in(options.tsv, std::ios::binary);
+  if (!in) {
+    return core::Fail(core::ErrorCode::kNotFound,
+                      fmt::format("cannot read {}: {}", options.tsv, std::strerror(errno)),
+                      options.tsv);
+  }
+  detect::Engine engine;
+  engine.SetClassifier(options.model);
+  EvalReport r;
+  std::string line;
+  std::int64_t line_no = 0;
+  std::chrono::nanoseconds spent{0};
+  const core::Timestamp start(std::chrono::seconds(1767225600));  // 2026-01-01, fixed
+  while (std::getline(in, line)) {
+    ++line_no;
+    if (!line.empty() && line.back() == '\r') line.pop_back();
+    if (line_no == 1 && line == "label\ttext") continue;
+    const std::size_t tab = line.find('\t');
+    auto malformed = [&](std::string_view why) {
+      ++r.malformed;
+      std::fprintf(diagnostics, "%s:%lld: %.*s; line skipped\n", options.tsv.c_str(),
+                   static_cast<long long>(line_no), static_cast<int>(why.size()), why.data());
+    };
+    if (tab == std::string::npos) {
+      malformed("no TAB between label and text");
+      continue;
+    }
+    const std::string_view label(line.data(), tab);
+    if (label != "spam" && label != "ham") {
+      malformed(fmt::format("label must be spam or ham, not \"{}\"", label.substr(0, 40)));
+      continue;
+    }
+    const bool spam = label == "spam";
+    const std::string_view text(line.data() + tab + 1, line.size() - tab - 1);
+    if (options.fold_count > 0 &&
+        detect::ml::FoldOf(text, options.fold_count) != options.fold_index) {
+      ++r.skipped_other_folds;
+      continue;
+    }
+    const core::Timestamp at = start + std::chrono::minutes(r.n);
+    const detect::MessageSample sample = Sample(text, r.n, at);
+    const auto t0 = std::chrono::steady_clock::now();
+    const detect::Verdict v = engine.Judge(sample);
+    spent += std::chrono::steady_clock::now() - t0;
+    ++r.n;
+    const bool flagged = v.Flagged();
+    if (spam) {
+      flagged ? ++r.tp : ++r.fn;
+    } else {
+      flagged ? ++r.fp : ++r.tn;
+    }
+  }
+  if (in.bad()) {
+    return core::Fail(core::ErrorCode::kUnavailable,
+                      fmt::format("error reading {} at line {}", options.tsv, line_no),
+                      options.tsv);
+  }
+  auto ratio = [](double a, double b) { return b == 0 ? 0.0 : a / b; };
+  r.precision = ratio(r.tp, r.tp + r.fp);
+  r.recall = ratio(r.tp, r.tp + r.fn);
+  r.f1 = ratio(2 * r.precision * r.recall, r.precision + r.recall);
+  r.fpr = ratio(r.fp, r.fp + r.tn);
+  r.us_per_message = ratio(std::chrono::duration<double, std::micro>(spent).count(), r.n);
+  return r;
+}
+
+}  // namespace cli

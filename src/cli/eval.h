@@ -1,0 +1,35 @@
+// `antispam eval`: runs the detection engine over labelled messages and measures it.
+#pragma once
+
+#include <cstdio>
+#include <memory>
+#include <string>
+
+#include "core/result.h"
+#include "detect/classifier.h"
+
+namespace cli {
+
+struct EvalOptions {
+  std::string tsv;                                      // label<TAB>text lines, with a header
+  std::shared_ptr<const detect::TextClassifier> model;  // nullptr: heuristics only
+  bool use_llm = false;                                 // no LLM is consulted unless true
+  // Only lines of this fold (detect::ml::FoldOf), to measure on data `train --hold-out` left out.
+  int fold_index = 0, fold_count = 0;
+};
+
+struct EvalReport {
+  std::int64_t n = 0, tp = 0, fp = 0, tn = 0, fn = 0;
+  std::int64_t malformed = 0;
+  std::int64_t skipped_other_folds = 0;
+  double precision = 0, recall = 0, f1 = 0, fpr = 0, us_per_message = 0;
+  std::string ToJson() const;
+};
+
+// Each line is one message from an established member (a different one per line, a minute apart)
+// in a quiet channel, so it measures content detection, not rate. A message counts as flagged
+// when its level is MEDIUM or HIGH. Malformed lines are reported on `diagnostics` with their line
+// number and skipped; an unreadable file is an error.
+core::Result<EvalReport> RunEval(const EvalOptions& options, std::FILE* diagnostics);
+
+}  // namespace cli

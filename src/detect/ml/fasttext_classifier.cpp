@@ -1,0 +1,215 @@
+#include "detect/ml/fasttext_classifier.h"
+
+#include <fasttext/fasttext.h>
+#include <fmt/format.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cmath>
+#include <cstdio>
+#include <cstring>
+#include <fstream>
+#include <sstream>
+
+#include "detect/normalize.h"
+
+namespace detect::ml {
+namespace {
+
+constexpr std::string_view kSpamLabel = "__label__spam";
+constexpr std::string_view kHamLabel = "__label__ham";
+
+bool IsPunct(unsigned char c) {
+  return c < 0x80 && !((c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == ' ' || c == '_');
+}
+
+}  // namespace
+
+std::string FeatureText(std::string_view text) {
+  std::string out;
+  out.reserve(text.size() + text.size() / 4);
+  for (std::size_t i = 0; i < text.size(); ++i) {
+    const auto c = static_cast<unsigned char>(text[i]);
+    if (c >= '0' && c <= '9') {
+      out.push_back('0');
+    } else if (IsPunct(c)) {
+      if (!out.empty() && out.back() != ' ') out.push_back(' ');
+      out.push_back(static_cast<char>(c));
+      out.push_back(' ');
+    } else if (c == ' ') {
+      if (!out.empty() && out.back() != ' ') out.push_back(' ');
+    } else {
+      out.push_back(static_cast<char>(c));
+    }
+  }
+  while (!out.empty() && out.back() == ' ') out.pop_back();
+  return out;
+}
+
+int FoldOf(std::string_view raw_text, int count) {
+  if (count <= 0) return 0;
+  std::uint64_t h = 1469598103934665603ULL;
+  for (char c : Normalize(raw_text).text)
+    h = (h ^ static_cast<unsigned char>(c)) * 1099511628211ULL;
+  return static_cast<int>(h % static_cast<std::uint64_t>(count));
+}
+
+FastTextClassifier::~FastTextClassifier() = default;
+
+core::Result<std::shared_ptr<const FastTextClassifier>> FastTextClassifier::Load(
+    const std::filesystem::path& file) {
+  std::error_code ec;
+  if (!std::filesystem::is_regular_file(file, ec)) {
+    return core::Fail(core::ErrorCode::kNotFound, fmt::format("no model file at {}", file.string()),
+                      file.string());
+  }
+  std::shared_ptr<FastTextClassifier> c(new FastTextClassifier());
+  c->model_ = std::make_unique<fasttext::FastText>();
+  try {
+    c->model_->loadModel(file.string());
+  } catch (const std::exception& e) {
+    return core::Fail(core::ErrorCode::kInvalidArgument,
+                      fmt::format("{} is not a usable fastText model: {}", file.string(), e.what()),
+                      file.string());
+  }
+  const auto dict = c->model_->getDictionary();
+  for (std::int32_t i = 0; i < dict->nlabels(); ++i) {
+    if (dict->getLabel(i) == kSpamLabel) c->spam_label_ = i;
+  }
+  if (c->spam_label_ < 0) {
+    return core::Fail(
+        core::ErrorCode::kInvalidArgument,
+        fmt::format("{} has no {} label: not a spam model", file.string(), kSpamLabel),
+        file.string());
+  }
+  c->file_ = file.filename().string();
+  return std::shared_ptr<const FastTextClassifier>(std::move(c));
+}
+
+double FastTextClassifier::SpamProbability(std::string_view normalized_text) const {
+  // fastText reads words from a stream; one reusable stream per thread avoids building a locale
+  // per message.
+  thread_local std::istringstream in;
+  thread_local std::vector<std::int32_t> words, labels;
+  std::string features = FeatureText(normalized_text);
+  features.push_back('\n');
+  in.clear();
+  in.str(std::move(features));
+  words.clear();
+  labels.clear();
+  const auto dict = model_->getDictionary();
+  dict->getLine(in, words, labels);
+  if (words.empty()) return 0.5;
+  fasttext::Predictions predictions;
+  model_->predict(2, words, predictions, 0.0);
+  for (const auto& [log_p, label] : predictions) {
+    if (label == spam_label_) return std::exp(static_cast<double>(log_p));
+  }
+  // Only the other label came back: spam has (nearly) no probability mass.
+  return predictions.empty() ? 0.5 : 1.0 - std::exp(static_cast<double>(predictions.front().first));
+}
+
+std::string FastTextClassifier::Describe() const { return "fasttext:" + file_; }
+
+core::Result<TrainReport> Train(const TrainOptions& o, std::FILE* diagnostics) {
+  TrainReport report;
+  if (o.tsv.empty()) {
+    return core::Fail(core::ErrorCode::kInvalidArgument, "no training files given", "tsv");
+  }
+  // fastText trains from a file: write the features to a private temporary one.
+  char tmpl[] = "/tmp/antispam-train-XXXXXX";
+  const int fd = mkstemp(tmpl);
+  if (fd < 0) {
+    return core::Fail(core::ErrorCode::kUnavailable,
+                      fmt::format("cannot create a temporary file: {}", std::strerror(errno)));
+  }
+  close(fd);
+  const std::string input = tmpl;
+  struct Remove {
+    std::string path;
+    ~Remove() { std::remove(path.c_str()); }
+  } cleanup{input};
+  {
+    std::ofstream out(input, std::ios::binary | std::ios::trunc);
+    for (const auto& file : o.tsv) {
+      std::ifstream in(file, std::ios::binary);
+      if (!in) {
+        return core::Fail(core::ErrorCode::kNotFound,
+                          fmt::format("cannot read {}: {}", file.string(), std::strerror(errno)),
+                          file.string());
+      }
+      std::string line;
+      std::int64_t n = 0;
+      while (std::getline(in, line)) {
+        ++n;
+        if (!line.empty() && line.back() == '\r') line.pop_back();
+        if (n == 1 && line == "label\ttext") continue;
+        const std::size_t tab = line.find('\t');
+        const std::string_view label =
+            tab == std::string::npos ? std::string_view() : std::string_view(line).substr(0, tab);
+        if (label != "spam" && label != "ham") {
+          ++report.malformed;
+          std::fprintf(diagnostics,
+                       "%s:%lld: expected spam<TAB>text or ham<TAB>text; line skipped\n",
+                       file.string().c_str(), static_cast<long long>(n));
+          continue;
+        }
+        const std::string_view text = std::string_view(line).substr(tab + 1);
+        if (o.fold_count > 0 && FoldOf(text, o.fold_count) == o.fold_index) {
+          ++report.held_out;
+          continue;
+        }
+        const std::string features = FeatureText(Normalize(text).text);
+        out << (label == "spam" ? kSpamLabel : kHamLabel) << ' ' << features << '\n';
+        label == "spam" ? ++report.spam : ++report.ham;
+      }
+    }
+    if (!out) return core::Fail(core::ErrorCode::kUnavailable, "cannot write the training file");
+  }
+  if (report.spam == 0 || report.ham == 0) {
+    return core::Fail(core::ErrorCode::kInvalidArgument,
+                      fmt::format("training needs both classes: {} spam and {} ham lines",
+                                  report.spam, report.ham));
+  }
+  fasttext::Args args;
+  args.input = input;
+  args.model = fasttext::model_name::sup;
+  args.loss = fasttext::loss_name::softmax;
+  args.epoch = o.epochs;
+  args.dim = o.dim;
+  args.lr = o.learning_rate;
+  args.wordNgrams = o.word_ngrams;
+  args.minn = o.min_char_ngram;
+  args.maxn = o.max_char_ngram;
+  args.minCount = 1;
+  args.bucket = 200000;
+  args.thread = 1;  // deterministic
+  args.seed = 0;
+  args.verbose = 0;
+  fasttext::FastText ft;
+  try {
+    ft.train(args);
+    const bool quantise = o.out.extension() == ".ftz";
+    if (quantise) {
+      fasttext::Args q = args;
+      q.qnorm = true;
+      q.cutoff = 0;
+      q.retrain = false;
+      q.dsub = 2;
+      ft.quantize(q);
+    }
+    ft.saveModel(o.out.string());
+  } catch (const std::exception& e) {
+    return core::Fail(core::ErrorCode::kInternal,
+                      fmt::format("fastText training failed: {}", e.what()));
+  }
+  std::error_code ec;
+  report.model_bytes = std::filesystem::file_size(o.out, ec);
+  if (ec) {
+    return core::Fail(core::ErrorCode::kUnavailable,
+                      fmt::format("cannot write the model to {}", o.out.string()), o.out.string());
+  }
+  return report;
+}
+
+}  // namespace detect::ml

@@ -1,0 +1,69 @@
+// The local classifier: a fastText model over normalised text. The only code that links fastText.
+//
+// Training (`antispam train`) and prediction use the same features (FeatureText): the normalised
+// text with digits reduced to their shape (08712460324 -> 00000000000, £1000 -> £0000) and
+// punctuation split from words, so phone numbers, prices and "!!!" generalise across messages.
+#pragma once
+
+#include <cstdint>
+#include <filesystem>
+#include <memory>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "core/result.h"
+#include "detect/classifier.h"
+
+namespace fasttext {
+class FastText;
+}
+
+namespace detect::ml {
+
+std::string FeatureText(std::string_view normalized_text);
+
+class FastTextClassifier final : public TextClassifier {
+ public:
+  // Loads a .bin or quantised .ftz model with labels __label__spam and __label__ham. Errors: the
+  // file is missing or unreadable, not a fastText model, or lacks the spam label.
+  static core::Result<std::shared_ptr<const FastTextClassifier>> Load(
+      const std::filesystem::path& file);
+  ~FastTextClassifier() override;
+
+  double SpamProbability(std::string_view normalized_text) const override;
+  std::string Describe() const override;
+
+ private:
+  FastTextClassifier() = default;
+  std::unique_ptr<fasttext::FastText> model_;
+  std::string file_;
+  std::int32_t spam_label_ = -1;
+};
+
+struct TrainOptions {
+  std::vector<std::filesystem::path> tsv;  // label<TAB>text files (header line optional)
+  std::filesystem::path out;               // .ftz (quantised) or .bin
+  int epochs = 25;
+  int dim = 32;
+  double learning_rate = 0.5;
+  int word_ngrams = 2;
+  int min_char_ngram = 2, max_char_ngram = 5;
+  // Folds: a line whose normalised text hashes to `fold_index` (mod fold_count) is left out, so
+  // `antispam eval --fold` can measure on unseen data. fold_count 0: use every line.
+  int fold_index = 0, fold_count = 0;
+};
+
+struct TrainReport {
+  std::int64_t spam = 0, ham = 0, malformed = 0, held_out = 0;
+  std::uintmax_t model_bytes = 0;
+};
+
+// Deterministic (one thread, fixed seed): the same files give the same model. Malformed lines are
+// reported on `diagnostics` with file and line and skipped.
+core::Result<TrainReport> Train(const TrainOptions& options, std::FILE* diagnostics);
+
+// Which fold a message falls in (FNV-1a of its normalised text, mod `count`).
+int FoldOf(std::string_view raw_text, int count);
+
+}  // namespace detect::ml
