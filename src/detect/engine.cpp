@@ -138,7 +138,6 @@ void Engine::Expire(core::Timestamp now) {
       detail::kTickMicros;
   for (auto& [id, g] : guilds_) {
     std::erase_if(g->members, [&](const auto& kv) { return now_ticks - kv.second.last > ttl; });
-    std::erase_if(g->texts, [&](const auto& kv) { return now_ticks - kv.second.last > ttl; });
   }
 }
 
@@ -152,13 +151,12 @@ EngineStats Engine::Stats() const {
   auto node = [](std::size_t value) { return (8 + value + 8 + 8 + 15) / 16 * 16; };
   for (const auto& [id, g] : guilds_) {
     s.members += g->members.size();
-    s.texts += g->texts.size();
+    s.texts += g->texts.used();
+    // The guild state (with its fixed raid-text table) and its map node, and the members.
     s.state_bytes +=
-        sizeof(detail::GuildState) +
+        node(sizeof(detail::GuildState)) + node(sizeof(void*)) +
         g->members.size() * node(sizeof(std::pair<const std::uint64_t, detail::MemberState>)) +
-        g->members.bucket_count() * sizeof(void*) +
-        g->texts.size() * node(sizeof(std::pair<const std::uint64_t, detail::RaidText>)) +
-        g->texts.bucket_count() * sizeof(void*);
+        g->members.bucket_count() * sizeof(void*);
   }
   return s;
 }

@@ -5,26 +5,31 @@
 
 #include <algorithm>
 #include <atomic>
+#include <unordered_set>
 
 namespace detect {
 namespace {
 
 std::atomic<std::uint64_t> next_database_serial{1};
 
-// One scratch space per thread, grown to fit every database the thread scans with. `serial`
-// names the database (an address could be reused by a reloaded list that needs more room).
+// One scratch space per thread, grown to fit every database the thread scans with: once
+// hs_alloc_scratch has seen a database, the (only growing) scratch stays valid for it, so each
+// database is registered once per thread. `serial` names the database (an address could be reused
+// by a reloaded list that needs more room).
 hs_scratch_t* Scratch(const hs_database_t* db, std::uint64_t serial) {
   struct Holder {
     hs_scratch_t* scratch = nullptr;
     std::uint64_t last = 0;
+    std::unordered_set<std::uint64_t> registered;
     ~Holder() { hs_free_scratch(scratch); }
   };
   thread_local Holder holder;
-  if (holder.last != serial) {
-    // Only reallocates when `db` needs more room than the scratch has.
+  if (holder.last == serial) return holder.scratch;
+  if (!holder.registered.contains(serial)) {
     if (hs_alloc_scratch(db, &holder.scratch) != HS_SUCCESS) return nullptr;
-    holder.last = serial;
+    holder.registered.insert(serial);
   }
+  holder.last = serial;
   return holder.scratch;
 }
 

@@ -129,3 +129,73 @@ TEST(JoinSpacedLettersTest, JoinsRunsOfSingleLetters) {
 
 }  // namespace
 }  // namespace detect
+
+namespace detect {
+namespace {
+
+// The fast path also takes emoji and other inert code points; it must agree with the general
+// path on any mix of ASCII and non-ASCII (letters, marks, punctuation, emoji, invisibles).
+TEST(NormalizeFastPathTest, MixedInputsMatchTheGeneralPath) {
+  const std::vector<std::string> pieces{"a",
+                                        "Z",
+                                        " ",
+                                        "1",
+                                        "!",
+                                        "\t",
+                                        "\xF0\x9F\x98\x82",
+                                        "\xE2\x9D\xA4\xEF\xB8\x8F",
+                                        "\xE2\x80\x8D",
+                                        "\xE2\x80\x8B",
+                                        "\xC3\xA9",
+                                        "e\xCC\x81",
+                                        "\xD0\xBE",
+                                        "\xD0\x9E",
+                                        "\xE4\xB8\xAD",
+                                        "\xE3\x80\x82",
+                                        "\xE2\x80\x94",
+                                        "\xE2\x80\x99",
+                                        "\xEF\xBD\x86",
+                                        "\xF0\x9D\x90\x9F",
+                                        "\xEA\xB0\x80",
+                                        "\xE1\x84\x80",
+                                        "\xE3\x81\x8B",
+                                        "\xE3\x82\x99",
+                                        "\xC2\xA0",
+                                        "\xE2\x84\xA2",
+                                        "\xE2\x98\x83",
+                                        "\xF0\x9F\x91\xA8",
+                                        "\xC5\xBF",
+                                        "\xE1\xB4\x80",
+                                        "\xCE\xB1",
+                                        "\xC2\xAD",
+                                        "\xE2\x80\xAE",
+                                        "\xF3\xA0\x80\xA1"};
+  std::mt19937 rng(7);
+  std::uniform_int_distribution<std::size_t> pick(0, pieces.size() - 1), len(0, 12);
+  for (int i = 0; i < 20'000; ++i) {
+    std::string s;
+    for (std::size_t k = len(rng); k > 0; --k) s += pieces[pick(rng)];
+    const Normalized fast = Normalize(s);
+    const Normalized slow = detail::NormalizeUnicode(s);
+    ASSERT_EQ(fast.text, slow.text) << "input #" << i << ": " << s;
+    ASSERT_EQ(fast.skeleton, slow.skeleton) << s;
+    ASSERT_EQ(fast.letter_print, slow.letter_print) << s;
+    ASSERT_EQ(fast.invisible_removed, slow.invisible_removed) << s;
+  }
+}
+
+TEST(NormalizeInvisibleTest, EmojiJoinersAndSelectorsAreNotEvasion) {
+  EXPECT_EQ(Normalize("\xE2\x9D\xA4\xEF\xB8\x8F\xE2\x9D\xA4\xEF\xB8\x8F love").invisible_removed,
+            0);
+  // family: man ZWJ woman ZWJ girl
+  EXPECT_EQ(Normalize("\xF0\x9F\x91\xA8\xE2\x80\x8D\xF0\x9F\x91\xA9\xE2\x80\x8D\xF0\x9F\x91\xA7")
+                .invisible_removed,
+            0);
+  EXPECT_EQ(Normalize("fr\xE2\x80\x8D"
+                      "ee ni\xE2\x80\x8Btro")
+                .invisible_removed,
+            2);
+}
+
+}  // namespace
+}  // namespace detect

@@ -212,15 +212,15 @@ const std::vector<Setting>& Settings() {
     s.push_back(NumberSetting("action.ban", &PolicyData::ban_risk, 0, 2));
     s.push_back(IntSetting("rate.max_messages", &PolicyData::rate_max_messages, 1, 15));
     s.push_back(DurationSetting("rate.window_seconds", &PolicyData::rate_window, 1, 300));
-    s.push_back(IntSetting("duplicate.count", &PolicyData::duplicate_count, 2, 8));
+    s.push_back(IntSetting("duplicate.count", &PolicyData::duplicate_count, 2, 6));
     s.push_back(DurationSetting("duplicate.window_seconds", &PolicyData::duplicate_window, 1, 600));
-    s.push_back(IntSetting("raid_text.users", &PolicyData::raid_text_users, 2, 8));
+    s.push_back(IntSetting("raid_text.users", &PolicyData::raid_text_users, 2, 6));
     s.push_back(DurationSetting("raid_text.window_seconds", &PolicyData::raid_text_window, 1, 600));
     s.push_back(IntSetting("mentions.max", &PolicyData::mass_mentions, 1, 100));
     s.push_back(DurationSetting("new_account.hours", &PolicyData::new_account_age, 0, 24 * 365));
     s.push_back(DurationSetting("new_member.hours", &PolicyData::new_member_age, 0, 24 * 365));
     s.push_back(IntSetting("first_messages.count", &PolicyData::first_messages, 0, 100));
-    s.push_back(IntSetting("join_burst.joins", &PolicyData::join_burst_joins, 2, 64));
+    s.push_back(IntSetting("join_burst.joins", &PolicyData::join_burst_joins, 2, 32));
     s.push_back(
         DurationSetting("join_burst.window_seconds", &PolicyData::join_burst_window, 1, 600));
     s.push_back(IntSetting("caps.min_letters", &PolicyData::caps_min_letters, 1, 10000));

@@ -14,14 +14,14 @@ void CheckDuplicate(const MessageContext& c, Findings& f) {
   MemberState& m = c.member;
   const PolicyData& p = c.policy.data();
   const Tick window = Ticks(p.duplicate_window);
+  const auto print = static_cast<std::uint32_t>(c.letters_hash);
   int same = 1;  // this one
   for (std::size_t i = 0; i < m.hash_count; ++i) {
-    if (m.hashes[i] == c.letters_hash && m.hash_times[i] <= c.now &&
-        c.now - m.hash_times[i] < window) {
+    if (m.hashes[i] == print && m.hash_times[i] <= c.now && c.now - m.hash_times[i] < window) {
       ++same;
     }
   }
-  m.hashes[m.hash_head] = c.letters_hash;
+  m.hashes[m.hash_head] = print;
   m.hash_times[m.hash_head] = c.now;
   m.hash_head = static_cast<std::uint8_t>((m.hash_head + 1) % MemberState::kHashes);
   if (m.hash_count < MemberState::kHashes) ++m.hash_count;

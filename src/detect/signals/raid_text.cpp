@@ -12,13 +12,15 @@ void CheckRaidText(const MessageContext& c, Findings& f) {
   if (c.letters_hash == 0) return;
   const PolicyData& p = c.policy.data();
   const Tick window = Ticks(p.raid_text_window);
-  RaidText& r = c.guild.texts[c.letters_hash];
-  if (r.count == 0 || c.now < r.first || c.now - r.first >= window) {
+  RaidText& r = c.guild.texts.Find(c.letters_hash, c.now, window);
+  if (c.now < r.first || c.now - r.first >= window) {
     r = RaidText{};
+    r.print = c.letters_hash;
     r.first = c.now;
   }
   r.last = c.now;
-  const std::uint64_t user = c.sample.author.id.value();
+  const std::uint64_t id = c.sample.author.id.value();
+  const auto user = static_cast<std::uint16_t>((id * 0x9E3779B97F4A7C15ULL) >> 48);
   const auto end = r.users.begin() + r.count;
   if (std::find(r.users.begin(), end, user) == end && r.count < RaidText::kUsers) {
     r.users[r.count++] = user;
