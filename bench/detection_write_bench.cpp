@@ -36,25 +36,25 @@ constexpr int kUsers = 2000;
 // The same input stream for both writers: rotating guilds and users, every other one flagged.
 DetectionWrite Input(std::uint64_t i) {
   const std::uint64_t base = std::uint64_t{1'100'000'000'000} << 22;
-  return DetectionWrite{
-      .server_id = GuildId(base + i % kGuilds),
-      .user_id = UserId(base + 1'000'000 + (i * 7919) % kUsers),
-      .username = "user" + std::to_string((i * 7919) % kUsers),
-      .account_created_at = Timestamp(std::chrono::seconds(1'700'000'000)),
-      .joined_at = Timestamp(std::chrono::seconds(1'750'000'000)),
-      .message_id = MessageId(base + 10'000'000 + i),
-      .channel_id = ChannelId(base + 500),
-      .risk = 0.9,
-      .confidence = 0.8,
-      .level = DetectionLevel::kHigh,
-      .reasons = {"SCAM_PHRASE: free nitro", "NEW_ACCOUNT"},
-      .metadata = R"({"trigger_content":"free nitro at discord-gift.example"})",
-      .flagged = (i % 2) == 0,
-      .restriction_reason = "scam phrase"};
+  return DetectionWrite{.server_id = GuildId(base + i % kGuilds),
+                        .user_id = UserId(base + 1'000'000 + (i * 7919) % kUsers),
+                        .username = "user" + std::to_string((i * 7919) % kUsers),
+                        .account_created_at = Timestamp(std::chrono::seconds(1'700'000'000)),
+                        .joined_at = Timestamp(std::chrono::seconds(1'750'000'000)),
+                        .message_id = MessageId(base + 10'000'000 + i),
+                        .channel_id = ChannelId(base + 500),
+                        .risk = 0.9,
+                        .confidence = 0.8,
+                        .level = DetectionLevel::kHigh,
+                        .reasons = {"SCAM_PHRASE: free nitro", "NEW_ACCOUNT"},
+                        .metadata = R"({"trigger_content":"free nitro at discord-gift.example"})",
+                        .flagged = (i % 2) == 0,
+                        .restriction_reason = "scam phrase"};
 }
 
 // The original plan's sequence, statement by statement (each its own autocommit round trip).
-constexpr Statement kFindServer{"b_find_server", "SELECT guild_id FROM servers WHERE guild_id = $1"};
+constexpr Statement kFindServer{"b_find_server",
+                                "SELECT guild_id FROM servers WHERE guild_id = $1"};
 constexpr Statement kUpdateServer{"b_update_server",
                                   "UPDATE servers SET updated_at = now() WHERE guild_id = $1"};
 constexpr Statement kInsertServer{"b_insert_server", "INSERT INTO servers (guild_id) VALUES ($1)"};
@@ -67,8 +67,7 @@ constexpr Statement kInsertUser{
     "b_insert_user",
     "INSERT INTO users (discord_id, username, account_created_at) VALUES ($1, $2, $3)"};
 constexpr Statement kFindMember{
-    "b_find_member",
-    "SELECT server_id FROM server_members WHERE server_id = $1 AND user_id = $2"};
+    "b_find_member", "SELECT server_id FROM server_members WHERE server_id = $1 AND user_id = $2"};
 constexpr Statement kUpdateMember{
     "b_update_member",
     "UPDATE server_members SET join_date = $3, last_message_at = now(), is_restricted = $4 "
@@ -96,8 +95,7 @@ constexpr Statement kInsertCase{
     "INSERT INTO verification_events (server_id, user_id, detection_event_id) VALUES ($1, $2, $3) "
     "RETURNING id"};
 constexpr Statement kLinkCase{
-    "b_link_case",
-    "UPDATE detection_events SET latest_verification_event_id = $2 WHERE id = $1"};
+    "b_link_case", "UPDATE detection_events SET latest_verification_event_id = $2 WHERE id = $1"};
 
 void BaselineRecord(Session& s, const DetectionWrite& w) {
   if (s.Exec(kFindServer, Params(w.server_id)).empty()) {
@@ -115,9 +113,9 @@ void BaselineRecord(Session& s, const DetectionWrite& w) {
   } else {
     s.Exec(kUpdateMember, Params(w.server_id, w.user_id, w.joined_at, w.flagged));
   }
-  auto det = detail::Text(s.Exec(kInsertDetection,
-                                 Params(w.server_id, w.user_id, w.message_id, w.channel_id, w.risk,
-                                        w.confidence, w.reasons, w.metadata))[0][0]);
+  auto det = detail::Text(
+      s.Exec(kInsertDetection, Params(w.server_id, w.user_id, w.message_id, w.channel_id, w.risk,
+                                      w.confidence, w.reasons, w.metadata))[0][0]);
   if (!w.flagged) return;
   s.Exec(kRestrict, Params(w.server_id, w.user_id, w.restriction_reason));
   auto open = s.Exec(kFindCase, Params(w.server_id, w.user_id));
@@ -140,8 +138,8 @@ struct Shared {
 Shared g_shared;
 
 void Setup(const benchmark::State& state) {
-  g_shared.pool = std::make_unique<Pool>(
-      PoolOptions{.url = g_url, .size = static_cast<int>(state.threads())});
+  g_shared.pool =
+      std::make_unique<Pool>(PoolOptions{.url = g_url, .size = static_cast<int>(state.threads())});
   (void)g_shared.pool->Ping();
 }
 void Teardown(const benchmark::State&) { g_shared.pool.reset(); }
@@ -149,9 +147,9 @@ void Teardown(const benchmark::State&) { g_shared.pool.reset(); }
 void Report(benchmark::State& state, std::uint64_t before) {
   state.SetItemsProcessed(state.iterations());
   if (state.thread_index() == 0) {
-    state.counters["round_trips_per_detection"] = benchmark::Counter(
-        static_cast<double>(g_shared.pool->round_trips() - before) /
-        static_cast<double>(state.iterations() * state.threads()));
+    state.counters["round_trips_per_detection"] =
+        benchmark::Counter(static_cast<double>(g_shared.pool->round_trips() - before) /
+                           static_cast<double>(state.iterations() * state.threads()));
   }
 }
 
@@ -168,7 +166,8 @@ void BM_OneRoundTrip(benchmark::State& state) {
 
 void BM_OriginalPlanBaseline(benchmark::State& state) {
   auto once = [&] {
-    return g_shared.pool->Run("baseline", [&](Session& s) { BaselineRecord(s, Input(g_counter++)); });
+    return g_shared.pool->Run("baseline",
+                              [&](Session& s) { BaselineRecord(s, Input(g_counter++)); });
   };
   (void)once();
   const auto before = g_shared.pool->round_trips();
@@ -179,10 +178,20 @@ void BM_OriginalPlanBaseline(benchmark::State& state) {
   Report(state, before);
 }
 
-BENCHMARK(BM_OneRoundTrip)->Setup(Setup)->Teardown(Teardown)->UseRealTime()->MinTime(3)
-    ->Threads(1)->Threads(4);
-BENCHMARK(BM_OriginalPlanBaseline)->Setup(Setup)->Teardown(Teardown)->UseRealTime()->MinTime(3)
-    ->Threads(1)->Threads(4);
+BENCHMARK(BM_OneRoundTrip)
+    ->Setup(Setup)
+    ->Teardown(Teardown)
+    ->UseRealTime()
+    ->MinTime(3)
+    ->Threads(1)
+    ->Threads(4);
+BENCHMARK(BM_OriginalPlanBaseline)
+    ->Setup(Setup)
+    ->Teardown(Teardown)
+    ->UseRealTime()
+    ->MinTime(3)
+    ->Threads(1)
+    ->Threads(4);
 
 }  // namespace
 

@@ -219,10 +219,9 @@ Verdict Engine::Judge(const MessageSample& sample) {
 
   const Normalized norm = Normalize(sample.text);
   const LinkScan links = ExtractLinks(norm.text, lists_->tlds());
-  const detail::MessageContext c{
-      sample, norm,    links,
-      policy, *lists_, guild,
-      member, now,     norm.letter_count >= kMinLettersToCompare ? norm.letter_print : 0};
+  const std::uint64_t print = norm.letter_count >= kMinLettersToCompare ? norm.letter_print : 0;
+  const detail::MessageContext c{sample, norm,   links, policy, *lists_,
+                                 guild,  member, now,   print,  detail::ShapeOf(sample.text)};
   detail::Findings f(policy);
   // Behaviour first (cheap, and they must see every message to keep their windows right).
   detail::CheckMessageRate(c, f);

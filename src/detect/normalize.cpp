@@ -6,6 +6,7 @@
 #include <array>
 #include <cctype>
 #include <cstdlib>
+#include <cstring>
 #include <memory>
 #include <optional>
 #include <utility>
@@ -42,7 +43,7 @@ constexpr std::array<std::pair<Cp, char>, 69> kConfusables{{
 }};
 
 // Leetspeak: digits and symbols standing for letters.
-char Leet(Cp cp) {
+constexpr char Leet(Cp cp) {
   switch (cp) {
     case '0':
       return 'o';
@@ -66,6 +67,13 @@ char Leet(Cp cp) {
       return 0;
   }
 }
+
+// Leet() as a table, for the fast path.
+constexpr std::array<char, 256> kLeet = [] {
+  std::array<char, 256> t{};
+  for (int c = 0; c < 128; ++c) t[static_cast<std::size_t>(c)] = Leet(c);
+  return t;
+}();
 
 char Confusable(Cp cp) {
   auto it = std::lower_bound(kConfusables.begin(), kConfusables.end(), cp,
@@ -164,9 +172,14 @@ bool IsInert(Cp cp, const utf8proc_property_t* p) {
 // the rest gives the same result as NormalizeUnicode, several times faster; anything else returns
 // nullopt and takes the general path.
 std::optional<Normalized> NormalizeSimple(std::string_view input) {
+  // Neither output can be longer than the input on this path, so both are written through raw
+  // pointers into buffers of the input's size and trimmed at the end.
   Normalized out;
-  out.text.reserve(input.size());
-  out.skeleton.reserve(input.size());
+  out.text.resize(input.size());
+  out.skeleton.resize(input.size());
+  char* text = out.text.data();
+  char* skel = out.skeleton.data();
+  std::size_t t = 0, k = 0;
   LetterPrint print;
   bool pending_space = false;
   Cp previous_kept = 0;
@@ -177,20 +190,20 @@ std::optional<Normalized> NormalizeSimple(std::string_view input) {
     if (c < 0x80) {
       ++i;
       if (c == ' ' || (c >= 0x09 && c <= 0x0D)) {
-        pending_space = !out.text.empty();
+        pending_space = t != 0;
         continue;
       }
       if (c < 0x20 || c == 0x7F) continue;  // other controls are dropped
       if (pending_space) {
-        out.text.push_back(' ');
-        out.skeleton.push_back(' ');
+        text[t++] = ' ';
+        skel[k++] = ' ';
+        pending_space = false;
       }
-      pending_space = false;
       const char lower = static_cast<char>(c >= 'A' && c <= 'Z' ? c + 32 : c);
-      out.text.push_back(lower);
+      text[t++] = lower;
       if (lower >= 'a' && lower <= 'z') print.Add(static_cast<unsigned char>(lower));
-      const char l = Leet(static_cast<unsigned char>(lower));
-      out.skeleton.push_back(l ? l : lower);
+      const char l = kLeet[static_cast<unsigned char>(lower)];
+      skel[k++] = l ? l : lower;
       previous_kept = lower;
       continue;
     }
@@ -205,24 +218,27 @@ std::optional<Normalized> NormalizeSimple(std::string_view input) {
     }
     if (!IsInert(cp, prop)) return std::nullopt;
     if (pending_space) {
-      out.text.push_back(' ');
-      out.skeleton.push_back(' ');
+      text[t++] = ' ';
+      skel[k++] = ' ';
+      pending_space = false;
     }
-    pending_space = false;
-    const auto* raw = reinterpret_cast<const char*>(bytes + i);
-    out.text.append(raw, static_cast<std::size_t>(n));
+    std::memcpy(text + t, bytes + i, static_cast<std::size_t>(n));
+    t += static_cast<std::size_t>(n);
     if (const char letter = Confusable(cp)) {
-      out.skeleton.push_back(letter);
+      skel[k++] = letter;
       print.Add(static_cast<unsigned char>(letter));
     } else {
-      out.skeleton.append(raw, static_cast<std::size_t>(n));
+      std::memcpy(skel + k, bytes + i, static_cast<std::size_t>(n));
+      k += static_cast<std::size_t>(n);
       if (prop->category >= UTF8PROC_CATEGORY_LU && prop->category <= UTF8PROC_CATEGORY_LO) {
-        for (utf8proc_ssize_t k = 0; k < n; ++k) print.Add(bytes[i + k]);
+        for (utf8proc_ssize_t b = 0; b < n; ++b) print.Add(bytes[i + b]);
       }
     }
     previous_kept = cp;
     i += n;
   }
+  out.text.resize(t);
+  out.skeleton.resize(k);
   print.Finish(out);
   return out;
 }
@@ -237,6 +253,13 @@ Normalized Normalize(std::string_view input) {
 std::string JoinSpacedLetters(std::string_view s) {
   auto is_char = [](char c) { return (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9'); };
   auto is_sep = [](char c) { return c == ' ' || c == '.' || c == '-' || c == '_' || c == '*'; };
+  // Quick rejection: a run needs "c?c?c" with lone characters; most text has none.
+  bool maybe = false;
+  for (std::size_t i = 0; i + 4 < s.size() && !maybe; ++i) {
+    maybe = is_char(s[i]) && is_sep(s[i + 1]) && is_char(s[i + 2]) && is_sep(s[i + 3]) &&
+            is_char(s[i + 4]) && (i == 0 || !is_char(s[i - 1]));
+  }
+  if (!maybe) return {};
   std::string out;
   bool joined = false;
   std::size_t i = 0;

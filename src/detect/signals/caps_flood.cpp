@@ -1,4 +1,4 @@
-// caps_flood: a long message mostly in capitals.
+// caps_flood: a long message mostly in capitals (ASCII letters of the text as sent).
 #include <fmt/format.h>
 
 #include "detect/detail/context.h"
@@ -7,20 +7,12 @@ namespace detect::detail {
 
 void CheckCapsFlood(const MessageContext& c, Findings& f) {
   const PolicyData& p = c.policy.data();
-  int upper = 0, letters = 0;
-  for (char ch : c.sample.text) {
-    if (ch >= 'A' && ch <= 'Z') {
-      ++upper;
-      ++letters;
-    } else if (ch >= 'a' && ch <= 'z') {
-      ++letters;
-    }
-  }
-  if (letters < p.caps_min_letters) return;
-  const double ratio = static_cast<double>(upper) / letters;
+  const TextShape& s = c.shape;
+  if (s.letters < p.caps_min_letters) return;
+  const double ratio = static_cast<double>(s.upper) / s.letters;
   if (ratio < p.caps_ratio) return;
   f.Fire(SignalCode::kCapsFlood, 1.0, fmt::format("{:.0f}% capitals", ratio * 100),
-         std::to_string(upper) + "/" + std::to_string(letters));
+         fmt::format("{}/{}", s.upper, s.letters));
 }
 
 }  // namespace detect::detail
