@@ -3,6 +3,7 @@
 //
 //   node ../shared/bench/gen_stream.js 200000 --jsonl > /tmp/stream.jsonl
 //   build/bench/stream_driver /tmp/stream.jsonl [--model build/models/default.ftz] [--repeat 3]
+//       [--examples N]   (print N flagged messages of the `normal` kind to stderr)
 //
 // The stream is parsed into samples first (JSON parsing is the gateway's cost, not detection's);
 // the timed part is Engine::Judge over every message in order. The driver plays the bot's part:
@@ -48,7 +49,7 @@ std::int32_t Count(std::string_view text, std::string_view prefix) {
 }
 
 int Usage() {
-  std::fprintf(stderr, "usage: stream_driver STREAM.jsonl [--model MODEL] [--repeat N]\n");
+  std::fprintf(stderr, "usage: stream_driver STREAM.jsonl [--model MODEL] [--repeat N] [--examples N]\n");
   return 2;
 }
 
@@ -59,9 +60,12 @@ int main(int argc, char** argv) {
   std::string path = argv[1];
   std::string model_path;
   int repeat = 1;
+  int examples = 0;
   for (int i = 2; i < argc; ++i) {
     if (!std::strcmp(argv[i], "--model") && i + 1 < argc) {
       model_path = argv[++i];
+    } else if (!std::strcmp(argv[i], "--examples") && i + 1 < argc) {
+      examples = std::max(0, std::atoi(argv[++i]));
     } else if (!std::strcmp(argv[i], "--repeat") && i + 1 < argc) {
       repeat = std::max(1, std::atoi(argv[++i]));
     } else {
@@ -136,6 +140,11 @@ int main(int argc, char** argv) {
         ++k.second;
         if (v.Flagged()) ++k.first;
         for (const detect::Signal& s : v.signals) ++by_signal[std::string(detect::Name(s.code))];
+        if (v.Flagged() && rows[i].kind == "normal" && examples > 0 && round == 0) {
+          --examples;
+          std::fprintf(stderr, "flagged normal message: %s\n  %s\n", rows[i].content.c_str(),
+                       v.Summary().c_str());
+        }
       }
       stats = engine.Stats();
     }

@@ -2,6 +2,7 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
 #include <fstream>
 #include <sstream>
 
@@ -76,14 +77,19 @@ core::Result<std::shared_ptr<const Lists>> Lists::Build(const ListTexts& t) {
   l->globs_ = std::move(*g);
 
   std::vector<std::string> phrases;
-  // Fragments shorter than four characters ("i'") would match ordinary words.
+  // Fragments shorter than four characters ("i'") would match ordinary words. Short fragments
+  // written in styled letters ("𝘄𝗲𝗲𝗸") only mean something in that style, which normalisation
+  // erases, so they are left out too.
   auto add_phrase = [&](std::string_view e) {
-    std::string s = Normalize(e).skeleton;
-    if (s.size() >= 4) {
-      phrases.push_back(std::move(s));
-    } else {
+    const Normalized n = Normalize(e);
+    const bool styled = std::any_of(e.begin(), e.end(), [](char c) { return static_cast<unsigned char>(c) >= 0x80; }) &&
+                        std::none_of(n.text.begin(), n.text.end(), [](char c) { return static_cast<unsigned char>(c) >= 0x80; });
+    const auto words = std::count(n.skeleton.begin(), n.skeleton.end(), ' ') + 1;
+    if (n.skeleton.size() < 4 || (styled && words < 3)) {
       ++l->counts_.skipped;
+      return;
     }
+    phrases.push_back(n.skeleton);
   };
   ForEachLine(t.scam_terms, add_phrase);
   ForEachLine(t.scam_phrases, add_phrase);

@@ -26,7 +26,7 @@ constexpr std::array<SignalInfo, kSignalCount> kSignals{{
     {SignalCode::kDuplicate, "duplicate", 0.45, 0.60},
     {SignalCode::kRaidText, "raid_text", 0.70, 0.85},
     {SignalCode::kMassMention, "mass_mention", 0.60, 0.75},
-    {SignalCode::kEveryoneMention, "everyone_mention", 0.35, 0.50},
+    {SignalCode::kEveryoneMention, "everyone_mention", 0.40, 0.50},
     {SignalCode::kInviteLink, "invite_link", 0.30, 0.40},
     {SignalCode::kPhishingDomain, "phishing_domain", 0.97, 0.98},
     {SignalCode::kSuspiciousDomain, "suspicious_domain", 0.45, 0.50},
