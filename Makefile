@@ -4,7 +4,7 @@ PRESET ?= default
 BUILD_DIR ?= build
 JOBS ?= 2
 
-.PHONY: all deps configure build test demo bench format clean
+.PHONY: all deps configure build test demo bench model stream-bench format clean
 
 all: build
 
@@ -32,6 +32,18 @@ demo: build
 
 bench: build
 	@$(BUILD_DIR)/bench/detection_write_bench
+	@$(BUILD_DIR)/bench/normalize_bench
+	@$(BUILD_DIR)/bench/engine_bench
+
+# Reproduces the default local model from data/spam-corpora: build/models/default.ftz.
+model: configure
+	@cmake --build --preset $(PRESET) -j $(JOBS) --target model
+
+# The 200,000-message stream of ../shared/bench (needs node), with and without the local model.
+stream-bench: build
+	@node ../shared/bench/gen_stream.js 200000 --jsonl > $(BUILD_DIR)/stream.jsonl
+	@$(BUILD_DIR)/bench/stream_driver $(BUILD_DIR)/stream.jsonl --repeat 3
+	@$(BUILD_DIR)/bench/stream_driver $(BUILD_DIR)/stream.jsonl --repeat 3 --model $(BUILD_DIR)/models/default.ftz
 
 format:
 	@find src bench -name '*.h' -o -name '*.cpp' | xargs clang-format -i
