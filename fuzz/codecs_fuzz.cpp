@@ -1,6 +1,6 @@
 // AFL++ target for the parsers that read text from outside the process: snowflake ids, the
-// store's timestamp, date and text[] codecs, secret redaction, and the detection normaliser. The
-// first input byte picks the parser; the rest is its input. Parsers must fail closed (never crash,
+// store's timestamp, date and text[] codecs, secret redaction, the detection normaliser and the
+// link extractor. The first input byte picks the parser; the rest is its input. Parsers must fail closed (never crash,
 // never accept garbage silently), and whatever they accept must survive a format/parse round trip
 // unchanged — a violated oracle aborts.
 //
@@ -15,6 +15,7 @@
 #include "core/id.h"
 #include "core/redact.h"
 #include "detect/detail/normalize_unicode.h"
+#include "detect/links.h"
 #include "detect/normalize.h"
 #include "store/pg/detail/params.h"
 
@@ -41,7 +42,7 @@ void One(const std::string& data) {
   if (data.empty()) return;
   const std::string in = data.substr(1);
   using namespace store::pg::detail;
-  switch (static_cast<unsigned char>(data[0]) % 6) {
+  switch (static_cast<unsigned char>(data[0]) % 7) {
     case 0: {
       auto id = core::UserId::Parse(in);
       if (id) {
@@ -86,6 +87,19 @@ void One(const std::string& data) {
       const detect::Normalized slow = detect::detail::NormalizeUnicode(in);
       Check(slow.text == n.text && slow.skeleton == n.skeleton && slow.letter_print == n.letter_print &&
             slow.letter_count == n.letter_count);
+      break;
+    }
+    case 6: {
+      // Link extraction over normalised text: every host canonical, paths bounded, the limit kept.
+      static const detect::TldSet tlds("com\ngg\ngift\nru\nxyz\nnet\norg\n");
+      const detect::LinkScan scan = detect::ExtractLinks(detect::Normalize(in).text, tlds, 8);
+      Check(scan.links.size() <= 8);
+      for (const detect::Link& l : scan.links) {
+        Check(!l.host.empty() && l.host.size() <= 253);
+        Check(l.ip_literal || detect::CanonicalHost(l.host) == l.host);
+        Check(l.path.size() <= 256);
+        Check(l.masked || l.shown.empty());
+      }
       break;
     }
     case 4: {

@@ -182,7 +182,7 @@ core::Result<TrainReport> Train(const TrainOptions& o, std::FILE* diagnostics) {
   args.minn = o.min_char_ngram;
   args.maxn = o.max_char_ngram;
   args.minCount = 1;
-  args.bucket = 50000;
+  args.bucket = o.buckets;
   args.thread = 1;  // deterministic
   args.seed = 0;
   args.verbose = 0;

@@ -49,6 +49,7 @@ struct TrainOptions {
   double learning_rate = 0.5;
   int word_ngrams = 2;
   int min_char_ngram = 2, max_char_ngram = 5;
+  int buckets = 50000;  // hashed n-gram rows: the model's size and quantisation time scale with it
   // Folds: a line whose normalised text hashes to `fold_index` (mod fold_count) is left out, so
   // `antispam eval --fold` can measure on unseen data. fold_count 0: use every line.
   int fold_index = 0, fold_count = 0;

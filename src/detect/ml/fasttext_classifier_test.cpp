@@ -43,6 +43,7 @@ class FastTextTest : public ::testing::Test {
     o.tsv = {corpus};
     o.out = dir_ / out;
     o.epochs = 20;
+    o.buckets = 2000;  // a small model: quantising the default size takes seconds
     auto r = ml::Train(o, stderr);
     EXPECT_TRUE(r.has_value()) << r.error().message;
     if (report && r) *report = *r;
