@@ -35,7 +35,7 @@ bench: build
 	@$(BUILD_DIR)/bench/normalize_bench
 	@$(BUILD_DIR)/bench/engine_bench
 
-# Reproduces the default local model from data/spam-corpora: build/models/default.ftz.
+# Reproduces the default local model from data/spam-corpora: build/models/default.bin.
 model: configure
 	@cmake --build --preset $(PRESET) -j $(JOBS) --target model
 
@@ -43,7 +43,7 @@ model: configure
 stream-bench: build
 	@node ../shared/bench/gen_stream.js 200000 --jsonl > $(BUILD_DIR)/stream.jsonl
 	@$(BUILD_DIR)/bench/stream_driver $(BUILD_DIR)/stream.jsonl --repeat 3
-	@$(BUILD_DIR)/bench/stream_driver $(BUILD_DIR)/stream.jsonl --repeat 3 --model $(BUILD_DIR)/models/default.ftz
+	@$(BUILD_DIR)/bench/stream_driver $(BUILD_DIR)/stream.jsonl --repeat 3 --model $(BUILD_DIR)/models/default.bin
 
 format:
 	@find src bench -name '*.h' -o -name '*.cpp' | xargs clang-format -i

@@ -2,7 +2,7 @@
 // ../shared/bench/gen_stream.js, on one core.
 //
 //   node ../shared/bench/gen_stream.js 200000 --jsonl > /tmp/stream.jsonl
-//   build/bench/stream_driver /tmp/stream.jsonl [--model build/models/default.ftz] [--repeat 3]
+//   build/bench/stream_driver /tmp/stream.jsonl [--model build/models/default.bin] [--repeat 3]
 //       [--examples N]   (print N flagged messages of the `normal` kind to stderr)
 //
 // The stream is parsed into samples first (JSON parsing is the gateway's cost, not detection's);

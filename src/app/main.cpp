@@ -1,7 +1,7 @@
 // antispam: the command-line entry point and composition root.
-#include <CLI/CLI.hpp>
 #include <spdlog/spdlog.h>
 
+#include <CLI/CLI.hpp>
 #include <csignal>
 #include <cstdio>
 #include <cstdlib>
@@ -10,8 +10,8 @@
 #include "app/database.h"
 #include "app/demo.h"
 #include "cli/eval.h"
-#include "detect/ml/fasttext_classifier.h"
 #include "core/log.h"
+#include "detect/ml/fasttext_classifier.h"
 #include "store/pg/migrator.h"
 
 namespace {
@@ -62,8 +62,7 @@ int Migrate(app::DatabaseConfig config, const std::string& dir, bool status_only
     std::fflush(stdout);
   });
   if (!report) return Fail(report.error());
-  std::printf("%zu applied, %d already applied\n", report->applied.size(),
-              report->already_applied);
+  std::printf("%zu applied, %d already applied\n", report->applied.size(), report->already_applied);
   return 0;
 }
 
@@ -119,32 +118,43 @@ int main(int argc, char** argv) {
   demo->add_flag("--stay", stay, "Keep the database running until Ctrl-C (SIGINT) or SIGTERM");
 
   auto* eval = cli.add_subcommand(
-      "eval", "Run the detection engine over label<TAB>text lines; print precision/recall/F1 as JSON");
+      "eval",
+      "Run the detection engine over label<TAB>text lines; print precision/recall/F1 as JSON");
   std::string eval_tsv;
   std::string eval_model;
   bool no_llm = false;
-  eval->add_option("--tsv", eval_tsv, "File of `label<TAB>text` lines (header line; labels spam/ham)")
+  eval->add_option("--tsv", eval_tsv,
+                   "File of `label<TAB>text` lines (header line; labels spam/ham)")
       ->required();
   eval->add_option("--model", eval_model, "Local classifier model (fastText .ftz/.bin)");
   eval->add_flag("--no-llm", no_llm, "Never consult the LLM (the default until one is configured)");
   std::string eval_fold;
+  std::vector<std::string> eval_settings;
+  eval->add_option(
+      "--set", eval_settings,
+      "key=value: a policy setting to evaluate (repeatable), e.g. classifier.spam_at=0.7");
   eval->add_option("--fold", eval_fold,
                    "K/N: only the lines in fold K of N (the ones `train --hold-out K/N` left out)");
 
-  auto* train = cli.add_subcommand("train", "Train the local classifier (fastText) on labelled messages");
+  auto* train =
+      cli.add_subcommand("train", "Train the local classifier (fastText) on labelled messages");
   detect::ml::TrainOptions train_options;
   std::string train_out;
   std::string hold_out;
   train->add_option("--tsv", train_options.tsv, "Files of `label<TAB>text` lines (labels spam/ham)")
       ->required()
       ->check(CLI::ExistingFile);
-  train->add_option("--out", train_out, "Model file to write (.ftz: quantised; .bin: full)")->required();
+  train->add_option("--out", train_out, "Model file to write (.ftz: quantised; .bin: full)")
+      ->required();
   train->add_option("--hold-out", hold_out, "K/N: leave out fold K of N, for `eval --fold K/N`");
   train->add_option("--epochs", train_options.epochs, "Training epochs")
       ->check(CLI::Range(1, 1000))
       ->capture_default_str();
   train->add_option("--dim", train_options.dim, "Vector size")
       ->check(CLI::Range(2, 300))
+      ->capture_default_str();
+  train->add_option("--buckets", train_options.buckets, "Hashed word n-gram rows (model size)")
+      ->check(CLI::Range(1000, 10000000))
       ->capture_default_str();
   train->add_option("--lr", train_options.learning_rate, "Learning rate")
       ->check(CLI::Range(0.001, 10.0))
@@ -187,17 +197,19 @@ int main(int argc, char** argv) {
     if (!parse_fold(hold_out, train_options.fold_index, train_options.fold_count)) return 2;
     auto report = detect::ml::Train(train_options, stderr);
     if (!report) return Fail(report.error());
-    std::printf("trained on %lld spam and %lld ham messages (%lld held out, %lld malformed); "
-                "wrote %s (%ju bytes)\n",
-                static_cast<long long>(report->spam), static_cast<long long>(report->ham),
-                static_cast<long long>(report->held_out), static_cast<long long>(report->malformed),
-                train_out.c_str(), report->model_bytes);
+    std::printf(
+        "trained on %lld spam and %lld ham messages (%lld held out, %lld malformed); "
+        "wrote %s (%ju bytes)\n",
+        static_cast<long long>(report->spam), static_cast<long long>(report->ham),
+        static_cast<long long>(report->held_out), static_cast<long long>(report->malformed),
+        train_out.c_str(), report->model_bytes);
     return 0;
   }
 
   if (*eval) {
     cli::EvalOptions options;
     options.tsv = eval_tsv;
+    options.settings = eval_settings;
     if (!parse_fold(eval_fold, options.fold_index, options.fold_count)) return 2;
     if (!eval_model.empty()) {
       auto model = detect::ml::FastTextClassifier::Load(eval_model);

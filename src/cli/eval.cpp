@@ -59,6 +59,21 @@ core::Result<EvalReport> RunEval(const EvalOptions& options, std::FILE* diagnost
   }
   detect::Engine engine;
   engine.SetClassifier(options.model);
+  if (!options.settings.empty()) {
+    detect::PolicyData policy = detect::PolicyData::Defaults();
+    for (const std::string& kv : options.settings) {
+      const std::size_t eq = kv.find('=');
+      if (eq == std::string::npos) {
+        return core::Fail(core::ErrorCode::kInvalidArgument,
+                          fmt::format("--set takes key=value, not \"{}\"", kv), kv);
+      }
+      if (auto r = policy.Set(kv.substr(0, eq), kv.substr(eq + 1)); !r)
+        return std::unexpected(r.error());
+    }
+    auto compiled = detect::CompiledPolicy::Compile(std::move(policy));
+    if (!compiled) return std::unexpected(compiled.error());
+    engine.SetPolicy(core::GuildId(1000000000000000001ULL), *compiled);
+  }
   // Build the shared lists and default policy before timing (a bot does it once at start).
   {
     detect::MessageSample warm = Sample("warm up https://example.com", 0, core::Timestamp{});

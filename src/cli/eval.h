@@ -4,6 +4,7 @@
 #include <cstdio>
 #include <memory>
 #include <string>
+#include <vector>
 
 #include "core/result.h"
 #include "detect/classifier.h"
@@ -16,6 +17,8 @@ struct EvalOptions {
   bool use_llm = false;                                 // no LLM is consulted unless true
   // Only lines of this fold (detect::ml::FoldOf), to measure on data `train --hold-out` left out.
   int fold_index = 0, fold_count = 0;
+  // Policy settings to try, "key=value" (detect::PolicyData::Set keys).
+  std::vector<std::string> settings;
 };
 
 struct EvalReport {

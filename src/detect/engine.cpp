@@ -252,8 +252,16 @@ Verdict Engine::Judge(const MessageSample& sample) {
   if (classifier_ && v.level != Level::kHigh && !norm.text.empty()) {
     const double p = std::clamp(classifier_->SpamProbability(norm.text), 0.0, 1.0);
     if (p > 0.5) {
+      // Piecewise linear: 0 at p = 0.5, exactly level MEDIUM at classifier.spam_at, full at 1.
+      const PolicyData& d = policy.data();
+      const double w = policy.weight(SignalCode::kClassifier);
+      const double at_threshold = w > 0 ? std::min(1.0, d.medium_risk / w) : 1.0;
+      const double strength = p < d.classifier_spam_at
+                                  ? at_threshold * (p - 0.5) / (d.classifier_spam_at - 0.5)
+                                  : at_threshold + (1 - at_threshold) * (p - d.classifier_spam_at) /
+                                                       (1 - d.classifier_spam_at);
       detail::Findings more(policy);
-      more.Fire(SignalCode::kClassifier, 2 * p - 1,
+      more.Fire(SignalCode::kClassifier, strength,
                 fmt::format("the local model says spam ({:.0f}%)", p * 100),
                 fmt::format("{:.3f}", p));
       for (Signal& s : more.signals()) v.signals.push_back(std::move(s));

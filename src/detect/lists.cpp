@@ -82,8 +82,10 @@ core::Result<std::shared_ptr<const Lists>> Lists::Build(const ListTexts& t) {
   // erases, so they are left out too.
   auto add_phrase = [&](std::string_view e) {
     const Normalized n = Normalize(e);
-    const bool styled = std::any_of(e.begin(), e.end(), [](char c) { return static_cast<unsigned char>(c) >= 0x80; }) &&
-                        std::none_of(n.text.begin(), n.text.end(), [](char c) { return static_cast<unsigned char>(c) >= 0x80; });
+    const bool styled = std::any_of(e.begin(), e.end(),
+                                    [](char c) { return static_cast<unsigned char>(c) >= 0x80; }) &&
+                        std::none_of(n.text.begin(), n.text.end(),
+                                     [](char c) { return static_cast<unsigned char>(c) >= 0x80; });
     const auto words = std::count(n.skeleton.begin(), n.skeleton.end(), ' ') + 1;
     if (n.skeleton.size() < 4 || (styled && words < 3)) {
       ++l->counts_.skipped;

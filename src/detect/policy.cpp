@@ -230,6 +230,7 @@ const std::vector<Setting>& Settings() {
     s.push_back(ListSetting("keywords.defaults", &PolicyData::keywords));
     s.push_back(ListSetting("keywords.extra", &PolicyData::extra_keywords));
     s.push_back(ListSetting("trusted_domains", &PolicyData::trusted_domains));
+    s.push_back(NumberSetting("classifier.spam_at", &PolicyData::classifier_spam_at, 0.5, 0.99));
     s.push_back(BoolSetting("llm.enabled", &PolicyData::llm_enabled));
     s.push_back(NumberSetting("llm.min_risk", &PolicyData::llm_min_risk, 0, 1));
     s.push_back(NumberSetting("llm.max_risk", &PolicyData::llm_max_risk, 0, 1));

@@ -73,6 +73,10 @@ struct PolicyData {
   std::vector<std::string> extra_keywords;   // the guild's own
   std::vector<std::string> trusted_domains;  // Defaults(): DefaultTrustedDomains()
 
+  // The local model's spam probability at which it alone reaches level MEDIUM; below 0.5 it adds
+  // nothing, above this it rises to its full weight at 1.
+  double classifier_spam_at = 0.65;
+
   bool llm_enabled = true;
   double llm_min_risk = 0.20;        // the grey zone the LLM may be asked about...
   double llm_max_risk = 0.75;        // ...risk in [min, max)
