@@ -45,7 +45,7 @@ struct TrainOptions {
   std::vector<std::filesystem::path> tsv;  // label<TAB>text files (header line optional)
   std::filesystem::path out;               // .ftz (quantised) or .bin
   int epochs = 25;
-  int dim = 32;
+  int dim = 16;
   double learning_rate = 0.5;
   int word_ngrams = 2;
   int min_char_ngram = 0, max_char_ngram = 0;  // no subwords: as accurate here, far faster
