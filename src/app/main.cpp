@@ -130,6 +130,11 @@ int main(int argc, char** argv) {
   eval->add_flag("--no-llm", no_llm, "Never consult the LLM (the default until one is configured)");
   std::string eval_fold;
   std::vector<std::string> eval_settings;
+  std::string lists_dir;
+  eval->add_option(
+          "--lists-dir", lists_dir,
+          "Read the reference lists (data/ layout) from this folder instead of the built-in copies")
+      ->envname("ANTISPAM_LISTS_DIR");
   eval->add_option(
       "--set", eval_settings,
       "key=value: a policy setting to evaluate (repeatable), e.g. classifier.spam_at=0.7");
@@ -210,6 +215,7 @@ int main(int argc, char** argv) {
     cli::EvalOptions options;
     options.tsv = eval_tsv;
     options.settings = eval_settings;
+    options.lists_dir = lists_dir;
     if (!parse_fold(eval_fold, options.fold_index, options.fold_count)) return 2;
     if (!eval_model.empty()) {
       auto model = detect::ml::FastTextClassifier::Load(eval_model);

@@ -59,6 +59,11 @@ core::Result<EvalReport> RunEval(const EvalOptions& options, std::FILE* diagnost
   }
   detect::Engine engine;
   engine.SetClassifier(options.model);
+  if (!options.lists_dir.empty()) {
+    auto lists = detect::Lists::FromDirectory(options.lists_dir);
+    if (!lists) return std::unexpected(lists.error());
+    engine.SetLists(*lists);
+  }
   if (!options.settings.empty()) {
     detect::PolicyData policy = detect::PolicyData::Defaults();
     for (const std::string& kv : options.settings) {

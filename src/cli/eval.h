@@ -19,6 +19,7 @@ struct EvalOptions {
   int fold_index = 0, fold_count = 0;
   // Policy settings to try, "key=value" (detect::PolicyData::Set keys).
   std::vector<std::string> settings;
+  std::string lists_dir;  // read the reference lists from here instead of the built-in copies
 };
 
 struct EvalReport {

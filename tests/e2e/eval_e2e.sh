@@ -3,7 +3,8 @@
 #   - train on a fold of the project's corpora, eval on the held-out fold: JSON with every field,
 #     and the model beats the heuristics alone;
 #   - malformed lines are reported with their line number and skipped; counts still add up;
-#   - an unreadable file and a bad fold are clear errors with a non-zero exit.
+#   - an unreadable file, a bad fold, a missing model and a lists folder without the lists are
+#     clear errors with a non-zero exit.
 # Usage: eval_e2e.sh <path to antispam> <data dir> <default model>
 set -euo pipefail
 bin=$(realpath "$1")
@@ -51,4 +52,7 @@ if timeout 60 "$bin" eval --tsv "$sms" --fold 5/5 > "$work/e2.log" 2>&1; then fa
 grep -q "fold" "$work/e2.log" || fail "unclear error for a bad fold"
 if timeout 60 "$bin" eval --tsv "$sms" --model "$work/missing.ftz" > "$work/e3.log" 2>&1; then fail "missing model accepted"; fi
 grep -q "no model file" "$work/e3.log" || fail "unclear error for a missing model: $(cat "$work/e3.log")"
+if timeout 60 "$bin" eval --tsv "$sms" --lists-dir "$work" > "$work/e4.log" 2>&1; then fail "empty lists dir accepted"; fi
+grep -q "cannot read list file .*combined-domains.txt" "$work/e4.log" || fail "missing list not named: $(cat "$work/e4.log")"
+timeout 120 "$bin" --log-level warn eval --tsv "$work/bad.tsv" --lists-dir "$data" > /dev/null 2>&1 || fail "--lists-dir with the project's data"
 echo "ok"
