@@ -5,6 +5,8 @@
 #   *_test.cpp    unit tests, no I/O            -> <module>_tests    (ctest label: unit)
 #   *_pgtest.cpp  tests over a real PostgreSQL  -> <module>_pgtests  (ctest label: pg; needs the
 #                 throwaway cluster that the pg_cluster fixture starts)
+#   *_itest.cpp   tests over real sockets on 127.0.0.1 (scripted HTTP servers, the simulator)
+#                                               -> <module>_itests   (ctest label: itest)
 function(antispam_module)
   cmake_parse_arguments(M "" "NAME;DIR" "DEPS;PRIVATE_DEPS;TEST_DEPS;EXTRA_SOURCES" ${ARGN})
   file(GLOB sources CONFIGURE_DEPENDS ${M_DIR}/*.cpp ${M_DIR}/detail/*.cpp)
@@ -19,6 +21,14 @@ function(antispam_module)
     target_link_libraries(${M_NAME}_tests PRIVATE ${M_NAME} ${M_TEST_DEPS} GTest::gmock GTest::gtest_main)
     target_precompile_headers(${M_NAME}_tests PRIVATE <gtest/gtest.h> <gmock/gmock.h>)
     gtest_discover_tests(${M_NAME}_tests PROPERTIES LABELS unit TIMEOUT 60)
+  endif()
+
+  file(GLOB itests CONFIGURE_DEPENDS ${M_DIR}/*_itest.cpp)
+  if(itests)
+    add_executable(${M_NAME}_itests ${itests})
+    target_link_libraries(${M_NAME}_itests PRIVATE ${M_NAME} ${M_TEST_DEPS} GTest::gmock GTest::gtest_main)
+    target_precompile_headers(${M_NAME}_itests PRIVATE <gtest/gtest.h> <gmock/gmock.h>)
+    gtest_discover_tests(${M_NAME}_itests DISCOVERY_TIMEOUT 30 PROPERTIES LABELS itest TIMEOUT 60)
   endif()
 
   file(GLOB pg_tests CONFIGURE_DEPENDS ${M_DIR}/*_pgtest.cpp)
