@@ -7,13 +7,15 @@
 // Coroutine-based: Send is co_awaited on the caller's executor and never blocks a thread.
 #pragma once
 
+// clang-format off
+#include <utility>  // before Boost 1.74's awaitable.hpp, which uses std::exchange without it
+// clang-format on
 #include <boost/asio/any_io_executor.hpp>
 #include <boost/asio/awaitable.hpp>
 #include <chrono>
 #include <memory>
 #include <string>
 #include <string_view>
-#include <utility>  // before Boost 1.74's awaitable.hpp, which uses std::exchange without it
 #include <utility>
 #include <vector>
 

@@ -1,6 +1,9 @@
 #include "net/testing/scripted_http_server.h"
 
 #include <algorithm>
+// clang-format off
+#include <utility>  // before Boost 1.74's awaitable.hpp, which uses std::exchange without it
+// clang-format on
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/detached.hpp>
 #include <boost/asio/io_context.hpp>
@@ -11,7 +14,6 @@
 #include <boost/beast/core.hpp>
 #include <boost/beast/http.hpp>
 #include <cctype>
-#include <utility>  // before Boost 1.74's awaitable.hpp, which uses std::exchange without it
 
 namespace net::testing {
 namespace {
