@@ -127,8 +127,22 @@ int main(int argc, char** argv) {
                    "File of `label<TAB>text` lines (header line; labels spam/ham)")
       ->required();
   eval->add_option("--model", eval_model, "Local classifier model (fastText .ftz/.bin)");
-  eval->add_flag("--no-llm", no_llm, "Never consult the LLM (the default until one is configured)");
+  eval->add_flag("--no-llm", no_llm, "Never consult the LLM, even when --llm-url is set");
   std::string eval_fold;
+  std::string llm_url;
+  std::string llm_model = "gpt-4o-mini";
+  int llm_timeout_ms = 8000;
+  eval->add_option(
+          "--llm-url", llm_url,
+          "OpenAI-compatible base URL (e.g. https://api.openai.com/v1, http://127.0.0.1:8080/v1); "
+          "the key comes from ANTISPAM_LLM_API_KEY")
+      ->envname("ANTISPAM_LLM_URL");
+  eval->add_option("--llm-model", llm_model, "Chat model")
+      ->envname("ANTISPAM_LLM_MODEL")
+      ->capture_default_str();
+  eval->add_option("--llm-timeout-ms", llm_timeout_ms, "Timeout of one LLM call, retries included")
+      ->check(CLI::Range(100, 300000))
+      ->capture_default_str();
   std::vector<std::string> eval_settings;
   std::string lists_dir;
   eval->add_option(
@@ -216,6 +230,14 @@ int main(int argc, char** argv) {
     options.tsv = eval_tsv;
     options.settings = eval_settings;
     options.lists_dir = lists_dir;
+    if (!llm_url.empty() && !no_llm) {
+      detect::llm::Config llm;
+      llm.base_url = llm_url;
+      llm.model = llm_model;
+      llm.timeout = std::chrono::milliseconds(llm_timeout_ms);
+      if (const char* key = std::getenv("ANTISPAM_LLM_API_KEY")) llm.api_key = key;
+      options.llm = std::move(llm);
+    }
     if (!parse_fold(eval_fold, options.fold_index, options.fold_count)) return 2;
     if (!eval_model.empty()) {
       auto model = detect::ml::FastTextClassifier::Load(eval_model);

@@ -2,6 +2,9 @@
 
 #include <fmt/format.h>
 
+#include <boost/asio/co_spawn.hpp>
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/use_future.hpp>
 #include <cerrno>
 #include <chrono>
 #include <cstring>
@@ -10,6 +13,7 @@
 
 #include "detect/engine.h"
 #include "detect/ml/fasttext_classifier.h"
+#include "net/http_client.h"
 
 namespace cli {
 namespace {
@@ -47,6 +51,10 @@ std::string EvalReport::ToJson() const {
   j["f1"] = f1;
   j["fpr"] = fpr;
   j["us_per_message"] = us_per_message;
+  if (llm_configured) {
+    j["llm_calls"] = llm_calls;
+    j["llm_failures"] = llm_failures;
+  }
   return j.dump();
 }
 
@@ -86,6 +94,14 @@ core::Result<EvalReport> RunEval(const EvalOptions& options, std::FILE* diagnost
     (void)engine.Judge(warm);
   }
   EvalReport r;
+  r.llm_configured = options.llm.has_value();
+  boost::asio::io_context io;
+  net::HttpClient http(io.get_executor());
+  std::optional<detect::llm::Client> llm;
+  if (options.llm) {
+    if (auto v = options.llm->Validate(); !v) return std::unexpected(v.error());
+    llm.emplace(*options.llm, http, core::DefaultClock());
+  }
   std::string line;
   std::int64_t line_no = 0;
   std::chrono::nanoseconds spent{0};
@@ -119,8 +135,34 @@ core::Result<EvalReport> RunEval(const EvalOptions& options, std::FILE* diagnost
     const core::Timestamp at = start + std::chrono::minutes(r.n);
     const detect::MessageSample sample = Sample(text, r.n, at);
     const auto t0 = std::chrono::steady_clock::now();
-    const detect::Verdict v = engine.Judge(sample);
+    detect::Verdict v = engine.Judge(sample);
     spent += std::chrono::steady_clock::now() - t0;
+    if (llm && v.llm_recommended) {
+      detect::llm::Subject subject;
+      subject.username = std::string(sample.author.username);
+      subject.account_age_days = 730;
+      subject.joined_days_ago = 365;
+      subject.recent_messages = {std::string(text)};
+      for (const detect::Signal& s : v.signals) {
+        subject.signals.push_back(fmt::format("{}: {}", detect::Name(s.code), s.reason));
+      }
+      auto fut = boost::asio::co_spawn(
+          io, llm->Classify(subject, sample.guild, options.llm_daily_budget, "eval"),
+          boost::asio::use_future);
+      io.restart();
+      io.run();
+      const detect::llm::Outcome outcome = fut.get();
+      r.llm_calls += static_cast<std::int64_t>(outcome.usage.size());
+      if (outcome.answer) {
+        v = engine.WithLlm(v, outcome.answer->opinion, sample.guild);
+      } else {
+        ++r.llm_failures;
+        if (r.llm_failures <= 5) {
+          std::fprintf(diagnostics, "%s:%lld: LLM: %s\n", options.tsv.c_str(),
+                       static_cast<long long>(line_no), outcome.answer.error().ToString().c_str());
+        }
+      }
+    }
     ++r.n;
     const bool flagged = v.Flagged();
     if (spam) {
