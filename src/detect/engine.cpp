@@ -217,7 +217,8 @@ Verdict Engine::Judge(const MessageSample& sample) {
   member.last = now;
   if (member.seen < UINT16_MAX) ++member.seen;
 
-  const Normalized norm = Normalize(sample.text);
+  NormalizeInto(sample.text, scratch_);
+  const Normalized& norm = scratch_;
   const LinkScan links = ExtractLinks(norm.text, lists_->tlds());
   const std::uint64_t print = norm.letter_count >= kMinLettersToCompare ? norm.letter_print : 0;
   const detail::MessageContext c{sample, norm,   links, policy, *lists_,

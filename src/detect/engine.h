@@ -18,6 +18,7 @@
 #include "core/id.h"
 #include "detect/classifier.h"
 #include "detect/lists.h"
+#include "detect/normalize.h"
 #include "detect/policy.h"
 #include "detect/sample.h"
 #include "detect/verdict.h"
@@ -66,6 +67,7 @@ class Engine {
   void Score(Verdict& v, const CompiledPolicy& policy, double classifier_p) const;
   void MaybeExpire(core::Timestamp at);
 
+  Normalized scratch_;  // reused for every message: no allocation once warm
   std::shared_ptr<const Lists> lists_;
   std::shared_ptr<const TextClassifier> classifier_;
   std::unordered_map<std::uint64_t, std::unique_ptr<detail::GuildState>> guilds_;

@@ -171,10 +171,13 @@ bool IsInert(Cp cp, const utf8proc_property_t* p) {
 // The fast path: ASCII (most chat) plus inert code points (emoji). Lower-casing ASCII and copying
 // the rest gives the same result as NormalizeUnicode, several times faster; anything else returns
 // nullopt and takes the general path.
-std::optional<Normalized> NormalizeSimple(std::string_view input) {
+// Writes into `out`, reusing its buffers; false (with `out` in an unspecified state) when the input
+// needs the general path.
+bool NormalizeSimple(std::string_view input, Normalized& out) {
   // Neither output can be longer than the input on this path, so both are written through raw
   // pointers into buffers of the input's size and trimmed at the end.
-  Normalized out;
+  out.invisible_removed = 0;
+  out.had_invalid_utf8 = false;
   out.text.resize(input.size());
   out.skeleton.resize(input.size());
   char* text = out.text.data();
@@ -209,14 +212,14 @@ std::optional<Normalized> NormalizeSimple(std::string_view input) {
     }
     Cp cp = 0;
     const auto n = utf8proc_iterate(bytes + i, size - i, &cp);
-    if (n <= 0) return std::nullopt;  // invalid UTF-8: the general path replaces it
+    if (n <= 0) return false;  // invalid UTF-8: the general path replaces it
     const utf8proc_property_t* prop = utf8proc_get_property(cp);
     if (prop->ignorable) {
       if (CountsAsInvisible(cp, previous_kept)) ++out.invisible_removed;
       i += n;
       continue;
     }
-    if (!IsInert(cp, prop)) return std::nullopt;
+    if (!IsInert(cp, prop)) return false;
     if (pending_space) {
       text[t++] = ' ';
       skel[k++] = ' ';
@@ -240,24 +243,44 @@ std::optional<Normalized> NormalizeSimple(std::string_view input) {
   out.text.resize(t);
   out.skeleton.resize(k);
   print.Finish(out);
-  return out;
+  return true;
 }
 
 }  // namespace
 
 Normalized Normalize(std::string_view input) {
-  if (auto simple = NormalizeSimple(input)) return std::move(*simple);
-  return detail::NormalizeUnicode(input);
+  Normalized out;
+  NormalizeInto(input, out);
+  return out;
+}
+
+void NormalizeInto(std::string_view input, Normalized& out) {
+  if (!NormalizeSimple(input, out)) out = detail::NormalizeUnicode(input);
 }
 
 std::string JoinSpacedLetters(std::string_view s) {
   auto is_char = [](char c) { return (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9'); };
   auto is_sep = [](char c) { return c == ' ' || c == '.' || c == '-' || c == '_' || c == '*'; };
   // Quick rejection: a run needs "c?c?c" with lone characters; most text has none.
+  static constexpr auto kClass = [] {
+    std::array<std::uint8_t, 256> t{};  // 1: letter or digit, 2: separator
+    for (int c = 'a'; c <= 'z'; ++c) t[static_cast<std::size_t>(c)] = 1;
+    for (int c = '0'; c <= '9'; ++c) t[static_cast<std::size_t>(c)] = 1;
+    for (char c : {' ', '.', '-', '_', '*'}) t[static_cast<unsigned char>(c)] = 2;
+    return t;
+  }();
+  auto cls = [&](std::size_t i) { return kClass[static_cast<unsigned char>(s[i])]; };
   bool maybe = false;
-  for (std::size_t i = 0; i + 4 < s.size() && !maybe; ++i) {
-    maybe = is_char(s[i]) && is_sep(s[i + 1]) && is_char(s[i + 2]) && is_sep(s[i + 3]) &&
-            is_char(s[i + 4]) && (i == 0 || !is_char(s[i - 1]));
+  for (std::size_t i = 1; i + 3 < s.size(); i += 2) {
+    // Look for "sep c sep" around position i; a run of three has one at i = 1 + 2k.
+    if (cls(i) == 1 && cls(i - 1) == 2 && cls(i + 1) == 2) {
+      maybe = true;
+      break;
+    }
+    if (cls(i + 1) == 1 && cls(i) == 2 && cls(i + 2) == 2) {
+      maybe = true;
+      break;
+    }
   }
   if (!maybe) return {};
   std::string out;
@@ -281,13 +304,14 @@ std::string JoinSpacedLetters(std::string_view s) {
         }
       }
       if (letters.size() >= 3) {
+        if (!joined) out.assign(s.substr(0, i));  // nothing is copied until a run is found
         out += letters;
         joined = true;
         i = end;
         continue;
       }
     }
-    out.push_back(s[i]);
+    if (joined) out.push_back(s[i]);
     ++i;
   }
   return joined ? out : std::string();

@@ -31,6 +31,8 @@ struct Normalized {
 };
 
 Normalized Normalize(std::string_view utf8);
+// The same, into `out`, reusing its buffers (for a caller that normalises message after message).
+void NormalizeInto(std::string_view utf8, Normalized& out);
 
 // The spacing trick undone: runs of three or more single letters or digits separated by one
 // space, dot, hyphen, underscore or asterisk are joined ("f r e e n-i-t-r-o" -> "freenitro").

@@ -199,3 +199,25 @@ TEST(NormalizeInvisibleTest, EmojiJoinersAndSelectorsAreNotEvasion) {
 
 }  // namespace
 }  // namespace detect
+
+namespace detect {
+namespace {
+
+TEST(NormalizeIntoTest, ReusedBuffersGiveTheSameResults) {
+  Normalized reused;
+  for (const char* s : {"Hello   World",
+                        "fr\xE2\x80\x8B"
+                        "ee n1tro",
+                        "\xEF\xBC\xA6ree", "", "a b c d", "x"}) {
+    NormalizeInto(s, reused);
+    const Normalized fresh = Normalize(s);
+    EXPECT_EQ(reused.text, fresh.text) << s;
+    EXPECT_EQ(reused.skeleton, fresh.skeleton) << s;
+    EXPECT_EQ(reused.letter_print, fresh.letter_print) << s;
+    EXPECT_EQ(reused.invisible_removed, fresh.invisible_removed) << s;
+    EXPECT_EQ(reused.had_invalid_utf8, fresh.had_invalid_utf8) << s;
+  }
+}
+
+}  // namespace
+}  // namespace detect

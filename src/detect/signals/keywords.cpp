@@ -35,8 +35,8 @@ void CheckKeywords(const MessageContext& c, Findings& f) {
   // https://…"): full strength.
   bool untrusted_link = false;
   for (const Link& l : c.links.links) untrusted_link |= !c.policy.IsTrustedHost(l.host);
-  const double strength =
-      std::min(1.0, 0.6 + 0.2 * static_cast<double>(found.size() - 1) + (untrusted_link ? 0.4 : 0.0));
+  const double strength = std::min(
+      1.0, 0.6 + 0.2 * static_cast<double>(found.size() - 1) + (untrusted_link ? 0.4 : 0.0));
   f.Fire(SignalCode::kKeyword, strength,
          fmt::format("suspicious keyword{}{}{}: {}", found.size() > 1 ? "s" : "",
                      spaced ? " (letters spaced out)" : "", untrusted_link ? " with a link" : "",

@@ -30,7 +30,7 @@ constexpr std::array<Brand, 7> kBrands{{{"discord", 1},
 int EditDistance(std::string_view a, std::string_view b, int limit) {
   const int n = static_cast<int>(a.size()), m = static_cast<int>(b.size());
   if (std::abs(n - m) > limit) return limit + 1;
-  std::array<std::array<int, 33>, 33> d{};
+  std::array<std::array<int, 33>, 33> d;  // every cell read is written first
   if (n > 32 || m > 32) return limit + 1;
   for (int i = 0; i <= n; ++i) d[i][0] = i;
   for (int j = 0; j <= m; ++j) d[0][j] = j;
