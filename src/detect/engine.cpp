@@ -48,6 +48,15 @@ constexpr std::uint64_t kExpireEvery = 4096;
 // Shorter messages ("ok", "lol") are never called duplicates or raid texts.
 constexpr int kMinLettersToCompare = 5;
 
+// Bots and moderators are not judged.
+Verdict Exempt(Trigger trigger) {
+  Verdict v;
+  v.trigger = trigger;
+  v.exempt = true;
+  v.certainty = 1;
+  return v;
+}
+
 double SignalReliability(const Signal& s, double classifier_p) {
   switch (s.code) {
     case SignalCode::kClassifier:
@@ -203,13 +212,9 @@ void Engine::Score(Verdict& v, const CompiledPolicy& policy, double classifier_p
 
 Verdict Engine::Judge(const MessageSample& sample) {
   ++messages_;
+  if (sample.author.is_bot || sample.author.is_moderator) return Exempt(Trigger::kMessage);
   Verdict v;
   v.trigger = Trigger::kMessage;
-  if (sample.author.is_bot || sample.author.is_moderator) {
-    v.exempt = true;
-    v.certainty = 1;
-    return v;
-  }
   const detail::Tick now = TickOf(sample.at);
   detail::GuildState& guild = Guild(sample.guild);
   const CompiledPolicy& policy = *guild.policy;
@@ -275,13 +280,9 @@ Verdict Engine::Judge(const MessageSample& sample) {
 
 Verdict Engine::Judge(const JoinSample& sample) {
   ++joins_;
+  if (sample.user.is_bot) return Exempt(Trigger::kJoin);
   Verdict v;
   v.trigger = Trigger::kJoin;
-  if (sample.user.is_bot) {
-    v.exempt = true;
-    v.certainty = 1;
-    return v;
-  }
   const detail::Tick now = TickOf(sample.at);
   detail::GuildState& guild = Guild(sample.guild);
   const CompiledPolicy& policy = *guild.policy;
