@@ -119,6 +119,26 @@ std::string Undefang(std::string_view in, const TldSet& tlds) {
   return out;
 }
 
+// Whether `t` could hold a host at all: a dot between host characters, a bracketed or spoken dot,
+// or an ideographic full stop. Most chat has none ("ok.", "what..."), and skips the rest.
+bool MaybeHost(std::string_view t) {
+  for (std::size_t i = 1; i + 1 < t.size(); ++i) {
+    const char c = t[i];
+    if (c == '.') {
+      const char before = t[i - 1];
+      if ((IsHostByte(before) && before != '.' && IsHostByte(t[i + 1]) && t[i + 1] != '.') ||
+          before == '[' || before == '(' || before == '{' || before == ' ') {
+        return true;
+      }
+    } else if (c == 'd' && t.substr(i, 3) == "dot") {
+      return true;
+    } else if (static_cast<unsigned char>(c) == 0xE3 && t.substr(i, 3) == "\xE3\x80\x82") {
+      return true;
+    }
+  }
+  return false;
+}
+
 bool IsIpv4(std::string_view host) {
   int parts = 0;
   std::size_t i = 0;
@@ -300,11 +320,7 @@ std::string CanonicalHost(std::string_view host) {
 
 LinkScan ExtractLinks(std::string_view normalized_text, const TldSet& tlds, std::size_t limit) {
   LinkScan scan;
-  if (normalized_text.find('.') == std::string_view::npos &&
-      normalized_text.find("dot") == std::string_view::npos &&
-      normalized_text.find("\xE3\x80\x82") == std::string_view::npos) {
-    return scan;  // no dot of any kind: no host
-  }
+  if (!MaybeHost(normalized_text)) return scan;
   std::string work = Undefang(normalized_text, tlds);
   TakeMaskedLinks(work, tlds, limit, scan);
   if (scan.truncated) return scan;

@@ -270,14 +270,14 @@ std::string JoinSpacedLetters(std::string_view s) {
     return t;
   }();
   auto cls = [&](std::size_t i) { return kClass[static_cast<unsigned char>(s[i])]; };
+  // Two lone characters one separator apart ("c?c", neither touching another letter) must occur
+  // in any run of three.
+  auto lone = [&](std::size_t p) {
+    return cls(p) == 1 && (p == 0 || cls(p - 1) != 1) && (p + 1 == s.size() || cls(p + 1) != 1);
+  };
   bool maybe = false;
-  for (std::size_t i = 1; i + 3 < s.size(); i += 2) {
-    // Look for "sep c sep" around position i; a run of three has one at i = 1 + 2k.
-    if (cls(i) == 1 && cls(i - 1) == 2 && cls(i + 1) == 2) {
-      maybe = true;
-      break;
-    }
-    if (cls(i + 1) == 1 && cls(i) == 2 && cls(i + 2) == 2) {
+  for (std::size_t p = 0; p + 2 < s.size(); ++p) {
+    if (cls(p + 1) == 2 && lone(p) && lone(p + 2)) {
       maybe = true;
       break;
     }
