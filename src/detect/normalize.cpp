@@ -114,6 +114,21 @@ struct LetterPrint {
   }
 };
 
+// Counts lone letters and digits in the skeleton as it is written (an ASCII a-z/0-9 with no such
+// character on either side): three or more are needed for the spacing trick.
+struct LoneCounter {
+  bool previous_alnum = false;
+  bool candidate = false;
+  std::int32_t lone = 0;
+  void Put(char c) {
+    const bool alnum = (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9');
+    if (candidate && !alnum) ++lone;
+    candidate = alnum && !previous_alnum;
+    previous_alnum = alnum;
+  }
+  std::int32_t Finish() { return lone + (candidate ? 1 : 0); }
+};
+
 // Whether a dropped default-ignorable character is evidence of evasion. Variation selectors and
 // tags belong to emoji ("❤️" is U+2764 U+FE0F), and so does a zero-width joiner between two
 // pictographs ("👨‍👩‍👧"); a joiner after a letter or digit is hiding something.
@@ -184,6 +199,7 @@ bool NormalizeSimple(std::string_view input, Normalized& out) {
   char* skel = out.skeleton.data();
   std::size_t t = 0, k = 0;
   LetterPrint print;
+  LoneCounter lone;
   bool pending_space = false;
   Cp previous_kept = 0;
   const auto* bytes = reinterpret_cast<const utf8proc_uint8_t*>(input.data());
@@ -200,6 +216,7 @@ bool NormalizeSimple(std::string_view input, Normalized& out) {
       if (pending_space) {
         text[t++] = ' ';
         skel[k++] = ' ';
+        lone.Put(' ');
         pending_space = false;
       }
       const char lower = static_cast<char>(c >= 'A' && c <= 'Z' ? c + 32 : c);
@@ -207,6 +224,7 @@ bool NormalizeSimple(std::string_view input, Normalized& out) {
       if (lower >= 'a' && lower <= 'z') print.Add(static_cast<unsigned char>(lower));
       const char l = kLeet[static_cast<unsigned char>(lower)];
       skel[k++] = l ? l : lower;
+      lone.Put(l ? l : lower);
       previous_kept = lower;
       continue;
     }
@@ -223,14 +241,17 @@ bool NormalizeSimple(std::string_view input, Normalized& out) {
     if (pending_space) {
       text[t++] = ' ';
       skel[k++] = ' ';
+      lone.Put(' ');
       pending_space = false;
     }
     std::memcpy(text + t, bytes + i, static_cast<std::size_t>(n));
     t += static_cast<std::size_t>(n);
     if (const char letter = Confusable(cp)) {
       skel[k++] = letter;
+      lone.Put(letter);
       print.Add(static_cast<unsigned char>(letter));
     } else {
+      lone.Put('\x80');  // not a-z/0-9
       std::memcpy(skel + k, bytes + i, static_cast<std::size_t>(n));
       k += static_cast<std::size_t>(n);
       if (prop->category >= UTF8PROC_CATEGORY_LU && prop->category <= UTF8PROC_CATEGORY_LO) {
@@ -243,6 +264,7 @@ bool NormalizeSimple(std::string_view input, Normalized& out) {
   out.text.resize(t);
   out.skeleton.resize(k);
   print.Finish(out);
+  out.lone_chars = lone.Finish();
   return true;
 }
 
@@ -400,6 +422,9 @@ Normalized NormalizeUnicode(std::string_view input) {
     left -= n;
   }
   print.Finish(out);
+  LoneCounter lone;
+  for (char c : out.skeleton) lone.Put(c);
+  out.lone_chars = lone.Finish();
   return out;
 }
 

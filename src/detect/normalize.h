@@ -26,6 +26,9 @@ struct Normalized {
   // out): "buy now 1", "BUY  NOW!! 2" and "bսy now 3" share it. 0 when there are no letters.
   std::uint64_t letter_print = 0;
   std::int32_t letter_count = 0;  // letters (code points) in the fingerprint
+  // ASCII letters and digits of the skeleton standing alone ("a", "i", the letters of
+  // "f r e e"): fewer than three means no spacing trick, so JoinSpacedLetters can be skipped.
+  std::int32_t lone_chars = 0;
   bool had_invalid_utf8 = false;
   int invisible_removed = 0;  // default-ignorable characters dropped: evidence of evasion
 };

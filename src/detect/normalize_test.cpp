@@ -97,6 +97,7 @@ TEST(NormalizeFastPathTest, AsciiFastPathEqualsTheUnicodePath) {
     ASSERT_EQ(fast.skeleton, slow.skeleton) << "input #" << i;
     ASSERT_EQ(fast.letter_print, slow.letter_print) << "input #" << i;
     ASSERT_EQ(fast.letter_count, slow.letter_count) << "input #" << i;
+    ASSERT_EQ(fast.lone_chars, slow.lone_chars) << "input #" << i;
     ASSERT_EQ(fast.invisible_removed, slow.invisible_removed);
   }
 }
@@ -116,6 +117,13 @@ TEST(NormalizeLetterPrintTest, IgnoresDigitsPunctuationSpacingAndLookAlikes) {
   EXPECT_NE(Normalize("buy cheap followers dm you").letter_print, a.letter_print);
   EXPECT_EQ(Normalize("12 34 !!").letter_print, 0u);
   EXPECT_EQ(Normalize("12 34 !!").letter_count, 0);
+}
+
+TEST(JoinSpacedLettersTest, LoneCharsCountTheCandidates) {
+  EXPECT_EQ(Normalize("f r e e nitro").lone_chars, 4);
+  EXPECT_EQ(Normalize("i think a cat").lone_chars, 2);
+  EXPECT_EQ(Normalize("words only").lone_chars, 0);
+  EXPECT_EQ(Normalize("x").lone_chars, 1);
 }
 
 TEST(JoinSpacedLettersTest, JoinsRunsOfSingleLetters) {
@@ -181,6 +189,7 @@ TEST(NormalizeFastPathTest, MixedInputsMatchTheGeneralPath) {
     ASSERT_EQ(fast.skeleton, slow.skeleton) << s;
     ASSERT_EQ(fast.letter_print, slow.letter_print) << s;
     ASSERT_EQ(fast.invisible_removed, slow.invisible_removed) << s;
+    ASSERT_EQ(fast.lone_chars, slow.lone_chars) << s;
   }
 }
 

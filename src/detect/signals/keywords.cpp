@@ -16,7 +16,7 @@ void CheckKeywords(const MessageContext& c, Findings& f) {
     found.push_back(c.policy.keywords().pattern(i));
   }
   bool spaced = false;
-  if (found.empty()) {
+  if (found.empty() && c.norm.lone_chars >= 3) {
     const std::string joined = JoinSpacedLetters(c.norm.skeleton);
     if (!joined.empty()) {
       for (auto i : c.policy.compact_keywords().Scan(joined, 4)) {
