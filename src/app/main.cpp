@@ -129,6 +129,10 @@ int main(int argc, char** argv) {
   eval->add_option("--model", eval_model, "Local classifier model (fastText .ftz/.bin)");
   eval->add_flag("--no-llm", no_llm, "Never consult the LLM, even when --llm-url is set");
   std::string eval_fold;
+  int show_errors = 0;
+  eval->add_option("--show-errors", show_errors,
+                   "Print up to N misjudged lines with their verdicts to stderr")
+      ->check(CLI::Range(0, 1000000));
   std::string llm_url;
   std::string llm_model = "gpt-4o-mini";
   int llm_timeout_ms = 8000;
@@ -230,6 +234,7 @@ int main(int argc, char** argv) {
     options.tsv = eval_tsv;
     options.settings = eval_settings;
     options.lists_dir = lists_dir;
+    options.show_errors = show_errors;
     if (!llm_url.empty() && !no_llm) {
       detect::llm::Config llm;
       llm.base_url = llm_url;

@@ -105,6 +105,7 @@ core::Result<EvalReport> RunEval(const EvalOptions& options, std::FILE* diagnost
   std::string line;
   std::int64_t line_no = 0;
   std::chrono::nanoseconds spent{0};
+  int shown = 0;
   const core::Timestamp start(std::chrono::seconds(1767225600));  // 2026-01-01, fixed
   while (std::getline(in, line)) {
     ++line_no;
@@ -165,6 +166,13 @@ core::Result<EvalReport> RunEval(const EvalOptions& options, std::FILE* diagnost
     }
     ++r.n;
     const bool flagged = v.Flagged();
+    if (flagged != spam && shown < options.show_errors) {
+      ++shown;
+      std::fprintf(diagnostics, "%s:%lld: %s: %.*s\n  %s\n", options.tsv.c_str(),
+                   static_cast<long long>(line_no), spam ? "missed spam" : "false positive",
+                   static_cast<int>(std::min<std::size_t>(text.size(), 200)), text.data(),
+                   v.Summary().c_str());
+    }
     if (spam) {
       flagged ? ++r.tp : ++r.fn;
     } else {

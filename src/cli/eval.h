@@ -19,6 +19,7 @@ struct EvalOptions {
   // The LLM, asked about messages in the grey zone (Verdict::llm_recommended) when set.
   std::optional<detect::llm::Config> llm;
   int llm_daily_budget = 1000000;  // eval is not rationed unless asked
+  int show_errors = 0;  // print up to this many misjudged lines (with the verdict) to diagnostics
   // Only lines of this fold (detect::ml::FoldOf), to measure on data `train --hold-out` left out.
   int fold_index = 0, fold_count = 0;
   // Policy settings to try, "key=value" (detect::PolicyData::Set keys).

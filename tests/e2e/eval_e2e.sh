@@ -43,6 +43,8 @@ printf 'label\ttext\nspam\tWIN a prize now\nno tab here\nmaybe\tsome text\nham\t
 timeout 60 "$bin" --log-level warn eval --tsv "$work/bad.tsv" > "$work/b.json" 2> "$work/b.err" || fail "eval of a file with bad lines"
 grep -q "bad.tsv:3: no TAB" "$work/b.err" || fail "line 3 not reported: $(cat "$work/b.err")"
 grep -q "bad.tsv:4: label must be spam or ham" "$work/b.err" || fail "line 4 not reported"
+timeout 60 "$bin" --log-level warn eval --tsv "$work/bad.tsv" --show-errors 5 > /dev/null 2> "$work/s.err" || fail "--show-errors"
+grep -q "bad.tsv:2: missed spam: WIN a prize now" "$work/s.err" || fail "missed spam not shown: $(cat "$work/s.err")"
 [ "$(field n "$work/b.json")" -eq 2 ] || fail "malformed lines were counted: $(cat "$work/b.json")"
 
 echo "3. errors"
