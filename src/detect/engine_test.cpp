@@ -87,6 +87,12 @@ TEST(EngineTest, SameTextFromManyMembersIsARaid) {
   const Verdict v = e.Judge(Message(text, EstablishedMember(3), Now() + 4s));
   EXPECT_TRUE(v.Has(SignalCode::kRaidText)) << v.Summary();
   EXPECT_TRUE(v.Flagged());
+  // A crowd saying the same short thing is not a raid.
+  Engine crowd;
+  for (std::uint64_t u = 10; u < 20; ++u) {
+    EXPECT_FALSE(crowd.Judge(Message("happy new year everyone!!", EstablishedMember(u), Now()))
+                     .Has(SignalCode::kRaidText));
+  }
   // Outside the window the count starts again.
   EXPECT_FALSE(
       e.Judge(Message(text, EstablishedMember(4), Now() + 60s)).Has(SignalCode::kRaidText));

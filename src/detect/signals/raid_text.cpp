@@ -1,5 +1,7 @@
 // raid_text: the same text (letters only, like duplicate) from raid_text.users different members
-// within raid_text.window_seconds: a coordinated spam raid.
+// within raid_text.window_seconds: a coordinated spam raid. Only texts with something to spread
+// count (a link, a mention, or at least 40 letters): a busy server saying "happy new year
+// everyone" at midnight is not a raid.
 #include <fmt/format.h>
 
 #include <algorithm>
@@ -10,6 +12,10 @@ namespace detect::detail {
 
 void CheckRaidText(const MessageContext& c, Findings& f) {
   if (c.letters_hash == 0) return;
+  const bool spreads = !c.links.links.empty() || c.sample.user_mentions > 0 ||
+                       c.sample.role_mentions > 0 || c.sample.mentions_everyone ||
+                       c.norm.letter_count >= 40;
+  if (!spreads) return;
   const PolicyData& p = c.policy.data();
   const Tick window = Ticks(p.raid_text_window);
   RaidText& r = c.guild.texts.Find(c.letters_hash, c.now, window);
