@@ -9,6 +9,8 @@
 #include <cstdio>
 #include <cstring>
 #include <fstream>
+#include <span>
+#include <spanstream>
 #include <sstream>
 
 #include "detect/normalize.h"
@@ -25,24 +27,39 @@ bool IsPunct(unsigned char c) {
 
 }  // namespace
 
-std::string FeatureText(std::string_view text) {
-  std::string out;
-  out.reserve(text.size() + text.size() / 4);
+namespace {
+
+// FeatureText into `out` (reusing its buffer), followed by a newline: fastText's end of line.
+void FeatureLine(std::string_view text, std::string& out) {
+  // At most three bytes out per byte in (" ! "), plus the newline.
+  out.resize(text.size() * 3 + 1);
+  char* o = out.data();
+  std::size_t n = 0;
   for (std::size_t i = 0; i < text.size(); ++i) {
     const auto c = static_cast<unsigned char>(text[i]);
     if (c >= '0' && c <= '9') {
-      out.push_back('0');
+      o[n++] = '0';
     } else if (IsPunct(c)) {
-      if (!out.empty() && out.back() != ' ') out.push_back(' ');
-      out.push_back(static_cast<char>(c));
-      out.push_back(' ');
+      if (n != 0 && o[n - 1] != ' ') o[n++] = ' ';
+      o[n++] = static_cast<char>(c);
+      o[n++] = ' ';
     } else if (c == ' ') {
-      if (!out.empty() && out.back() != ' ') out.push_back(' ');
+      if (n != 0 && o[n - 1] != ' ') o[n++] = ' ';
     } else {
-      out.push_back(static_cast<char>(c));
+      o[n++] = static_cast<char>(c);
     }
   }
-  while (!out.empty() && out.back() == ' ') out.pop_back();
+  while (n != 0 && o[n - 1] == ' ') --n;
+  o[n++] = '\n';
+  out.resize(n);
+}
+
+}  // namespace
+
+std::string FeatureText(std::string_view text) {
+  std::string out;
+  FeatureLine(text, out);
+  out.pop_back();  // the newline
   return out;
 }
 
@@ -87,14 +104,14 @@ core::Result<std::shared_ptr<const FastTextClassifier>> FastTextClassifier::Load
 }
 
 double FastTextClassifier::SpamProbability(std::string_view normalized_text) const {
-  // fastText reads words from a stream; one reusable stream per thread avoids building a locale
-  // per message.
-  thread_local std::istringstream in;
+  // fastText reads words from a stream; one reusable stream per thread over one reusable buffer
+  // avoids building a locale or copying the text per message.
+  thread_local std::string features;
+  thread_local std::ispanstream in{std::span<const char>()};
   thread_local std::vector<std::int32_t> words, labels;
-  std::string features = FeatureText(normalized_text);
-  features.push_back('\n');
+  FeatureLine(normalized_text, features);
   in.clear();
-  in.str(std::move(features));
+  in.span(std::span<const char>(features.data(), features.size()));
   words.clear();
   labels.clear();
   const auto dict = model_->getDictionary();
