@@ -3,7 +3,8 @@
 # for each fold k, train on the other four folds (`train --hold-out k/5`) and evaluate on fold k
 # (`eval --fold k/5`), then add up the counts per corpus. Folds are by a hash of the normalised
 # text, so duplicates never straddle training and evaluation.
-# Usage: [TRAIN_ARGS="--minn 0 --maxn 0"] [MODEL_EXT=ftz] scripts/eval-holdout.sh [antispam] [folds]
+# Usage: [TRAIN_ARGS="--minn 3 --maxn 5"] [EVAL_ARGS="--set classifier.spam_at=0.8"] [MODEL_EXT=ftz]
+#        scripts/eval-holdout.sh [antispam] [folds]
 set -euo pipefail
 root="$(cd "$(dirname "$0")/.." && pwd)"
 bin="${1:-$root/build/antispam}"
@@ -18,7 +19,8 @@ for k in $(seq 0 $((folds - 1))); do
   "$bin" --log-level warn train --tsv "$sms" "$yt" --out "$work/m$k.${MODEL_EXT:-bin}" --hold-out "$k/$folds" ${TRAIN_ARGS:-} >&2
   for c in sms yt; do
     f=$sms; [ $c = yt ] && f=$yt
-    "$bin" --log-level warn eval --tsv "$f" --fold "$k/$folds" --model "$work/m$k.${MODEL_EXT:-bin}" >> "$work/$c.model.jsonl"
+    # shellcheck disable=SC2086 # EVAL_ARGS is a list of options
+    "$bin" --log-level warn eval --tsv "$f" --fold "$k/$folds" --model "$work/m$k.${MODEL_EXT:-bin}" ${EVAL_ARGS:-} >> "$work/$c.model.jsonl"
     "$bin" --log-level warn eval --tsv "$f" --fold "$k/$folds" >> "$work/$c.heuristics.jsonl"
   done
 done
