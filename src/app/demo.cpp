@@ -48,11 +48,8 @@ core::Result<void> RunDemo(Pool& pool, std::FILE* out) {
   const core::Clock& clock = core::DefaultClock();
   const core::Timestamp now = clock.Now();
   // Snowflakes minted from the current time, so every run adds a new guild.
-  const std::uint64_t ms = static_cast<std::uint64_t>(
-      std::chrono::duration_cast<std::chrono::milliseconds>(now.time_since_epoch()).count() -
-      1420070400000LL);
   std::uint64_t seq = 0;
-  auto mint = [&] { return (ms << 22) | (seq++ & 0x3FFFFF); };
+  auto mint = [&] { return core::UserId::CreatedAtTime(now, seq++).value(); };
 
   const GuildId guild(mint());
   const RoleId restricted_role(mint());

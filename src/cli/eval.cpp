@@ -24,11 +24,8 @@ detect::MessageSample Sample(std::string_view text, std::int64_t n, core::Timest
   s.guild = core::GuildId(1000000000000000001ULL);
   s.channel = core::ChannelId(1000000000000000002ULL);
   s.message = core::MessageId(1000000000000000003ULL + static_cast<std::uint64_t>(n));
-  const auto created = at - std::chrono::hours(24 * 730);
-  const auto ms =
-      std::chrono::duration_cast<std::chrono::milliseconds>(created.time_since_epoch()).count();
-  s.author.id = core::UserId(((static_cast<std::uint64_t>(ms) - 1420070400000ULL) << 22) |
-                             (static_cast<std::uint64_t>(n) & 0x3FFFFF));
+  s.author.id =
+      core::UserId::CreatedAtTime(at - std::chrono::hours(24 * 730), static_cast<std::uint64_t>(n));
   s.author.username = "member";
   s.author.joined_at = at - std::chrono::hours(24 * 365);
   s.author.messages_in_guild = 1000;

@@ -34,22 +34,41 @@ class Id {
 
   // The creation time encoded in the snowflake (milliseconds since the Discord epoch, 2015).
   std::chrono::sys_time<std::chrono::milliseconds> CreatedAt() const {
-    constexpr std::uint64_t kDiscordEpochMs = 1420070400000ULL;
     return std::chrono::sys_time<std::chrono::milliseconds>(
         std::chrono::milliseconds((value_ >> 22) + kDiscordEpochMs));
   }
 
+  // An id created at `at` (not before the Discord epoch); `low` fills the 22 worker/sequence bits.
+  template <class Duration>
+  static Id CreatedAtTime(std::chrono::sys_time<Duration> at, std::uint64_t low = 0) {
+    const auto ms =
+        std::chrono::duration_cast<std::chrono::milliseconds>(at.time_since_epoch()).count();
+    return Id(((static_cast<std::uint64_t>(ms) - kDiscordEpochMs) << 22) | (low & 0x3FFFFF));
+  }
+
   friend constexpr auto operator<=>(Id, Id) = default;
+
+  static constexpr std::uint64_t kDiscordEpochMs = 1420070400000ULL;
 
  private:
   std::uint64_t value_ = 0;
 };
 
-struct GuildTag { static constexpr std::string_view kName = "guild id"; };
-struct UserTag { static constexpr std::string_view kName = "user id"; };
-struct ChannelTag { static constexpr std::string_view kName = "channel id"; };
-struct RoleTag { static constexpr std::string_view kName = "role id"; };
-struct MessageTag { static constexpr std::string_view kName = "message id"; };
+struct GuildTag {
+  static constexpr std::string_view kName = "guild id";
+};
+struct UserTag {
+  static constexpr std::string_view kName = "user id";
+};
+struct ChannelTag {
+  static constexpr std::string_view kName = "channel id";
+};
+struct RoleTag {
+  static constexpr std::string_view kName = "role id";
+};
+struct MessageTag {
+  static constexpr std::string_view kName = "message id";
+};
 
 using GuildId = Id<GuildTag>;
 using UserId = Id<UserTag>;

@@ -170,7 +170,8 @@ EngineStats Engine::Stats() const {
   return s;
 }
 
-void Engine::Score(Verdict& v, const CompiledPolicy& policy, double classifier_p) const {
+void Engine::Score(Verdict& v, const CompiledPolicy& policy) const {
+  const double classifier_p = v.spam_probability;
   const PolicyData& p = policy.data();
   std::sort(v.signals.begin(), v.signals.end(),
             [](const Signal& a, const Signal& b) { return a.weight > b.weight; });
@@ -253,7 +254,7 @@ Verdict Engine::Judge(const MessageSample& sample) {
   detail::CheckEvasion(c, f);
 
   v.signals = std::move(f.signals());
-  Score(v, policy, -1);
+  Score(v, policy);
   // The local model, unless the answer is already HIGH (it could only add to it).
   if (classifier_ && v.level != Level::kHigh && !norm.text.empty()) {
     const double p = std::clamp(classifier_->SpamProbability(norm.text), 0.0, 1.0);
@@ -272,7 +273,8 @@ Verdict Engine::Judge(const MessageSample& sample) {
                 fmt::format("{:.3f}", p));
       for (Signal& s : more.signals()) v.signals.push_back(std::move(s));
     }
-    Score(v, policy, p);
+    v.spam_probability = p;
+    Score(v, policy);
   }
   MaybeExpire(sample.at);
   return v;
@@ -293,7 +295,7 @@ Verdict Engine::Judge(const JoinSample& sample) {
   detail::CheckImpersonation(sample.user, policy, f);
   detail::CheckHistory(sample.user, f);
   v.signals = std::move(f.signals());
-  Score(v, policy, -1);
+  Score(v, policy);
   MaybeExpire(sample.at);
   return v;
 }
@@ -322,11 +324,7 @@ Verdict Engine::WithLlm(const Verdict& verdict, const LlmOpinion& opinion,
   std::erase_if(v.signals, [](const Signal& s) { return s.code == SignalCode::kLlm; });
   for (Signal& s : f.signals()) v.signals.push_back(std::move(s));
   v.llm_used = true;
-  double classifier_p = -1;
-  for (const Signal& s : v.signals) {
-    if (s.code == SignalCode::kClassifier) classifier_p = (s.strength + 1) / 2;
-  }
-  Score(v, *policy, classifier_p);
+  Score(v, *policy);
   return v;
 }
 

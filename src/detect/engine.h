@@ -64,7 +64,7 @@ class Engine {
  private:
   detail::GuildState& Guild(core::GuildId id);
   std::uint32_t TickOf(core::Timestamp at);
-  void Score(Verdict& v, const CompiledPolicy& policy, double classifier_p) const;
+  void Score(Verdict& v, const CompiledPolicy& policy) const;
   void MaybeExpire(core::Timestamp at);
 
   Normalized scratch_;  // reused for every message: no allocation once warm

@@ -6,6 +6,8 @@
 #include <array>
 #include <cstdlib>
 
+#include "detect/detail/lines.h"
+
 namespace detect {
 namespace {
 
@@ -357,15 +359,9 @@ LinkScan ExtractLinks(std::string_view normalized_text, const TldSet& tlds, std:
 }
 
 TldSet::TldSet(std::string_view lines) {
-  std::size_t i = 0;
-  while (i < lines.size()) {
-    std::size_t j = lines.find('\n', i);
-    if (j == std::string_view::npos) j = lines.size();
-    std::string_view line = lines.substr(i, j - i);
-    while (!line.empty() && (line.back() == '\r' || line.back() == ' ')) line.remove_suffix(1);
-    if (!line.empty() && line.front() != '#') tlds_.emplace_back(line);
-    i = j + 1;
-  }
+  detail::ForEachLine(lines, [&](std::string_view line) {
+    if (line.front() != '#') tlds_.emplace_back(line);
+  });
   std::sort(tlds_.begin(), tlds_.end());
   tlds_.erase(std::unique(tlds_.begin(), tlds_.end()), tlds_.end());
 }

@@ -6,9 +6,12 @@
 #include <fstream>
 #include <sstream>
 
+#include "detect/detail/lines.h"
 #include "detect/normalize.h"
 
 namespace detect {
+
+using detail::ForEachLine;
 
 const std::vector<std::string_view> kListFileNames{
     "phishing-domains/combined-domains.txt",
@@ -22,22 +25,6 @@ const std::vector<std::string_view> kListFileNames{
 };
 
 namespace {
-
-template <typename F>
-void ForEachLine(std::string_view text, F&& f) {
-  std::size_t i = 0;
-  while (i < text.size()) {
-    std::size_t j = text.find('\n', i);
-    if (j == std::string_view::npos) j = text.size();
-    std::string_view line = text.substr(i, j - i);
-    while (!line.empty() && (line.back() == '\r' || line.back() == ' ' || line.back() == '\t')) {
-      line.remove_suffix(1);
-    }
-    while (!line.empty() && (line.front() == ' ' || line.front() == '\t')) line.remove_prefix(1);
-    if (!line.empty()) f(line);
-    i = j + 1;
-  }
-}
 
 // A list entry's host in the form message hosts take.
 std::string EntryHost(std::string_view entry) { return CanonicalHost(Normalize(entry).text); }

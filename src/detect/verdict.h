@@ -22,6 +22,9 @@ struct Verdict {
   Level level = Level::kLow;
   Action action = Action::kNone;
   std::vector<Signal> signals;  // fired, strongest first
+  // The local model's P(spam), or < 0 when no model ran (none loaded, or the level was already
+  // HIGH).
+  double spam_probability = -1;
   bool llm_used = false;
   // The policy says an LLM opinion could change the outcome (grey zone, or a new account when
   // enabled); the caller may ask and then call Engine::WithLlm.

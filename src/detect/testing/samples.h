@@ -16,10 +16,7 @@ inline core::Timestamp Now() { return core::Timestamp(std::chrono::seconds(17672
 // A user id whose snowflake says the account was created `age` before `at`.
 inline core::UserId UserCreated(core::Timestamp at, std::chrono::hours age,
                                 std::uint64_t salt = 1) {
-  const auto ms =
-      std::chrono::duration_cast<std::chrono::milliseconds>(at.time_since_epoch() - age).count();
-  const auto since_epoch = static_cast<std::uint64_t>(ms) - 1420070400000ULL;
-  return core::UserId((since_epoch << 22) | (salt & 0x3FFFFF));
+  return core::UserId::CreatedAtTime(at - age, salt);
 }
 
 inline Author EstablishedMember(std::uint64_t salt = 1, core::Timestamp at = Now()) {
