@@ -86,7 +86,8 @@ void One(const std::string& data) {
       // The ASCII fast path must agree with the general path.
       const detect::Normalized slow = detect::detail::NormalizeUnicode(in);
       Check(slow.text == n.text && slow.skeleton == n.skeleton && slow.letter_print == n.letter_print &&
-            slow.letter_count == n.letter_count && slow.lone_chars == n.lone_chars);
+            slow.letter_count == n.letter_count && slow.lone_chars == n.lone_chars &&
+            slow.letters == n.letters && slow.shape == n.shape);
       break;
     }
     case 6: {

@@ -228,7 +228,7 @@ Verdict Engine::Judge(const MessageSample& sample) {
   const LinkScan links = ExtractLinks(norm.text, lists_->tlds());
   const std::uint64_t print = norm.letter_count >= kMinLettersToCompare ? norm.letter_print : 0;
   const detail::MessageContext c{sample, norm,   links, policy, *lists_,
-                                 guild,  member, now,   print,  detail::ShapeOf(sample.text)};
+                                 guild,  member, now,   print};
   detail::Findings f(policy);
   // Behaviour first (cheap, and they must see every message to keep their windows right).
   detail::CheckMessageRate(c, f);

@@ -124,21 +124,21 @@ std::string Undefang(std::string_view in, const TldSet& tlds) {
 // Whether `t` could hold a host at all: a dot between host characters, a bracketed or spoken dot,
 // or an ideographic full stop. Most chat has none ("ok.", "what..."), and skips the rest.
 bool MaybeHost(std::string_view t) {
-  for (std::size_t i = 1; i + 1 < t.size(); ++i) {
-    const char c = t[i];
-    if (c == '.') {
-      const char before = t[i - 1];
-      if ((IsHostByte(before) && before != '.' && IsHostByte(t[i + 1]) && t[i + 1] != '.') ||
-          before == '[' || before == '(' || before == '{' || before == ' ') {
-        return true;
-      }
-    } else if (c == 'd' && t.substr(i, 3) == "dot") {
-      return true;
-    } else if (static_cast<unsigned char>(c) == 0xE3 && t.substr(i, 3) == "\xE3\x80\x82") {
+  // Three memchr scans (vectorised by the C library) rather than a loop over every byte.
+  if (t.size() < 3) return false;
+  for (std::size_t i = t.find('.', 1); i != std::string_view::npos && i + 1 < t.size();
+       i = t.find('.', i + 1)) {
+    const char before = t[i - 1];
+    if ((IsHostByte(before) && before != '.' && IsHostByte(t[i + 1]) && t[i + 1] != '.') ||
+        before == '[' || before == '(' || before == '{' || before == ' ') {
       return true;
     }
   }
-  return false;
+  for (std::size_t i = t.find('d', 1); i != std::string_view::npos && i + 2 < t.size();
+       i = t.find('d', i + 1)) {
+    if (t[i + 1] == 'o' && t[i + 2] == 't') return true;
+  }
+  return t.find("\xE3\x80\x82", 1) != std::string_view::npos;
 }
 
 bool IsIpv4(std::string_view host) {

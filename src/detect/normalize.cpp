@@ -2,8 +2,13 @@
 
 #include <utf8proc.h>
 
+#if defined(__SSE2__)
+#include <emmintrin.h>
+#endif
+
 #include <algorithm>
 #include <array>
+#include <bit>
 #include <cctype>
 #include <cstdlib>
 #include <cstring>
@@ -68,14 +73,8 @@ constexpr char Leet(Cp cp) {
   }
 }
 
-// Leet() as a table, for the fast path.
-constexpr std::array<char, 256> kLeet = [] {
-  std::array<char, 256> t{};
-  for (int c = 0; c < 128; ++c) t[static_cast<std::size_t>(c)] = Leet(c);
-  return t;
-}();
-
 char Confusable(Cp cp) {
+  if (cp < kConfusables.front().first || cp > kConfusables.back().first) return 0;
   auto it = std::lower_bound(kConfusables.begin(), kConfusables.end(), cp,
                              [](const auto& e, Cp v) { return e.first < v; });
   return (it != kConfusables.end() && it->first == cp) ? it->second : 0;
@@ -99,35 +98,60 @@ std::string Map(const std::string& valid, int options) {
   return std::string(reinterpret_cast<const char*>(out), static_cast<std::size_t>(n));
 }
 
-// FNV-1a over the skeleton's letters (look-alikes mapped; digits, punctuation and spaces left
-// out), counting them.
-struct LetterPrint {
-  std::uint64_t hash = 1469598103934665603ULL;
-  std::int32_t letters = 0;
-  void Add(unsigned char b) {
-    hash = (hash ^ b) * 1099511628211ULL;
-    if ((b & 0xC0) != 0x80) ++letters;  // count code points, not continuation bytes
+// The fingerprint of the skeleton's letters (look-alikes mapped; digits, punctuation and spaces
+// left out), hashed eight bytes at a time: a byte-at-a-time hash (FNV) was a serial chain of
+// multiplies, the slowest part of normalising a chat message.
+std::uint64_t HashLetters(std::string_view letters) {
+  constexpr std::uint64_t kMul = 0x9E3779B97F4A7C15ULL;
+  std::uint64_t h = letters.size() * kMul;
+  std::size_t i = 0;
+  for (; i + 8 <= letters.size(); i += 8) {
+    std::uint64_t w;
+    std::memcpy(&w, letters.data() + i, 8);
+    h = std::rotl(h ^ (w * kMul), 31) * 0xC2B2AE3D27D4EB4FULL;
   }
-  void Finish(Normalized& out) const {
-    out.letter_count = letters;
-    out.letter_print = letters == 0 ? 0 : (hash == 0 ? 1 : hash);
+  if (i < letters.size()) {
+    std::uint64_t w = 0;
+    std::memcpy(&w, letters.data() + i, letters.size() - i);
+    h = std::rotl(h ^ (w * kMul), 31) * 0xC2B2AE3D27D4EB4FULL;
   }
-};
+  // Final avalanche (MurmurHash3's fmix64).
+  h ^= h >> 33;
+  h *= 0xFF51AFD7ED558CCDULL;
+  h ^= h >> 33;
+  h *= 0xC4CEB9FE1A85EC53ULL;
+  h ^= h >> 33;
+  return h;
+}
 
-// Counts lone letters and digits in the skeleton as it is written (an ASCII a-z/0-9 with no such
-// character on either side): three or more are needed for the spacing trick.
-struct LoneCounter {
-  bool previous_alnum = false;
-  bool candidate = false;
-  std::int32_t lone = 0;
-  void Put(char c) {
-    const bool alnum = (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9');
-    if (candidate && !alnum) ++lone;
-    candidate = alnum && !previous_alnum;
-    previous_alnum = alnum;
+void FinishPrint(Normalized& out, std::int32_t letters) {
+  out.letter_count = letters;
+  if (letters == 0) {
+    out.letter_print = 0;
+  } else {
+    const std::uint64_t h = HashLetters(out.letters);
+    out.letter_print = h == 0 ? 1 : h;
   }
-  std::int32_t Finish() { return lone + (candidate ? 1 : 0); }
-};
+}
+
+// Lone letters and digits in the skeleton: an ASCII a-z/0-9 with no such character on either side.
+// Three or more are needed for the spacing trick. Branch-free, so it vectorises.
+std::int32_t CountLone(std::string_view s) {
+  auto alnum = [](char c) -> unsigned {
+    const auto u = static_cast<unsigned char>(c);
+    return (static_cast<unsigned char>(u - 'a') < 26u) |
+           (static_cast<unsigned char>(u - '0') < 10u);
+  };
+  const std::size_t n = s.size();
+  if (n == 0) return 0;
+  if (n == 1) return static_cast<std::int32_t>(alnum(s[0]));
+  unsigned lone = alnum(s[0]) & (alnum(s[1]) ^ 1u);
+  lone += alnum(s[n - 1]) & (alnum(s[n - 2]) ^ 1u);
+  for (std::size_t i = 1; i + 1 < n; ++i) {
+    lone += alnum(s[i]) & (alnum(s[i - 1]) ^ 1u) & (alnum(s[i + 1]) ^ 1u);
+  }
+  return static_cast<std::int32_t>(lone);
+}
 
 // Whether a dropped default-ignorable character is evidence of evasion. Variation selectors and
 // tags belong to emoji ("❤️" is U+2764 U+FE0F), and so does a zero-width joiner between two
@@ -183,88 +207,208 @@ bool IsInert(Cp cp, const utf8proc_property_t* p) {
   return true;
 }
 
+// Discord custom emoji (<:name:id>, <a:name:id>) in the text as sent.
+std::int32_t CountCustomEmoji(std::string_view t) {
+  std::int32_t n = 0;
+  for (std::size_t at = t.find('<'); at != std::string_view::npos; at = t.find('<', at + 1)) {
+    if (at + 2 < t.size() && (t[at + 1] == ':' || (t[at + 1] == 'a' && t[at + 2] == ':'))) ++n;
+  }
+  return n;
+}
+
+// Printable ASCII (space to tilde): copied, lower-cased, in bulk.
+constexpr bool IsPlain(unsigned char c) { return c >= 0x20 && c < 0x7F; }
+
+// The length of the run of plain bytes at the start of `p` (at most `n`) in which no space follows
+// a space: such a run needs no per-byte decisions.
+std::size_t PlainRun(const unsigned char* p, std::size_t n) {
+  std::size_t i = 0;
+#if defined(__SSE2__)
+  const __m128i space = _mm_set1_epi8(' ');
+  const __m128i low = _mm_set1_epi8(0x1F);  // signed compare: bytes >= 0x80 are negative
+  const __m128i del = _mm_set1_epi8(0x7F);
+  for (; i + 17 <= n; i += 16) {
+    const __m128i v = _mm_loadu_si128(reinterpret_cast<const __m128i*>(p + i));
+    const __m128i next = _mm_loadu_si128(reinterpret_cast<const __m128i*>(p + i + 1));
+    // Special: not in 0x20..0x7E (signed: <= 0x1F, or == 0x7F, or negative), or "  ".
+    const __m128i bad = _mm_or_si128(
+        _mm_or_si128(_mm_cmpgt_epi8(low, v), _mm_cmpeq_epi8(v, low)),
+        _mm_or_si128(_mm_cmpeq_epi8(v, del),
+                     _mm_and_si128(_mm_cmpeq_epi8(v, space), _mm_cmpeq_epi8(next, space))));
+    const int mask = _mm_movemask_epi8(bad);
+    if (mask != 0)
+      return i + static_cast<std::size_t>(std::countr_zero(static_cast<unsigned>(mask)));
+  }
+#endif
+  for (; i < n; ++i) {
+    if (!IsPlain(p[i]) || (p[i] == ' ' && i + 1 < n && p[i + 1] == ' ')) return i;
+  }
+  return n;
+}
+
+// A run of printable ASCII into `text` (lower-cased), `skeleton` (leetspeak mapped) and `letters`
+// (its letters alone), counting capitals and letters: the bulk of normalising chat. Returns the
+// bytes written to `letters`. Sixteen bytes at a time with SSE2 (baseline on x86-64), then one at a
+// time.
+struct RunCounts {
+  std::size_t letters_written = 0;
+  std::int32_t upper = 0;
+};
+RunCounts LowerRun(const unsigned char* in, std::size_t n, char* text, char* skeleton,
+                   char* letters) {
+  RunCounts r;
+  std::size_t j = 0;
+#if defined(__SSE2__)
+  __m128i upper_sums = _mm_setzero_si128();
+  for (; j + 16 <= n; j += 16) {
+    const __m128i v = _mm_loadu_si128(reinterpret_cast<const __m128i*>(in + j));
+    // Every byte is below 0x80 here, so signed comparisons are exact.
+    const __m128i is_upper = _mm_and_si128(_mm_cmpgt_epi8(v, _mm_set1_epi8('A' - 1)),
+                                           _mm_cmpgt_epi8(_mm_set1_epi8('Z' + 1), v));
+    const __m128i lower = _mm_or_si128(v, _mm_and_si128(is_upper, _mm_set1_epi8(0x20)));
+    const __m128i is_letter = _mm_and_si128(_mm_cmpgt_epi8(lower, _mm_set1_epi8('a' - 1)),
+                                            _mm_cmpgt_epi8(_mm_set1_epi8('z' + 1), lower));
+    __m128i skel = lower;
+    auto leet = [&](char from, char to) {
+      const __m128i m = _mm_cmpeq_epi8(lower, _mm_set1_epi8(from));
+      skel = _mm_or_si128(_mm_andnot_si128(m, skel), _mm_and_si128(m, _mm_set1_epi8(to)));
+    };
+    leet('0', 'o');
+    leet('1', 'i');
+    leet('3', 'e');
+    leet('4', 'a');
+    leet('5', 's');
+    leet('7', 't');
+    leet('@', 'a');
+    leet('$', 's');
+    leet('|', 'l');
+    _mm_storeu_si128(reinterpret_cast<__m128i*>(text + j), lower);
+    _mm_storeu_si128(reinterpret_cast<__m128i*>(skeleton + j), skel);
+    upper_sums = _mm_add_epi64(
+        upper_sums, _mm_sad_epu8(_mm_and_si128(is_upper, _mm_set1_epi8(1)), _mm_setzero_si128()));
+    // Compact the letters, branch-free: every byte is stored, only letters advance.
+    const auto mask = static_cast<unsigned>(_mm_movemask_epi8(is_letter));
+    std::size_t w = r.letters_written;
+    for (unsigned b = 0; b < 16; ++b) {
+      letters[w] = text[j + b];
+      w += (mask >> b) & 1u;
+    }
+    r.letters_written = w;
+  }
+  r.upper += _mm_cvtsi128_si32(upper_sums) + _mm_cvtsi128_si32(_mm_srli_si128(upper_sums, 8));
+#endif
+  for (; j < n; ++j) {
+    const char lower = static_cast<char>(in[j] >= 'A' && in[j] <= 'Z' ? in[j] + 32 : in[j]);
+    const char leet = Leet(lower);
+    r.upper += in[j] >= 'A' && in[j] <= 'Z';
+    text[j] = lower;
+    skeleton[j] = leet ? leet : lower;
+    letters[r.letters_written] = lower;
+    r.letters_written += lower >= 'a' && lower <= 'z';
+  }
+  return r;
+}
+
 // The fast path: ASCII (most chat) plus inert code points (emoji). Lower-casing ASCII and copying
-// the rest gives the same result as NormalizeUnicode, several times faster; anything else returns
-// nullopt and takes the general path.
-// Writes into `out`, reusing its buffers; false (with `out` in an unspecified state) when the input
-// needs the general path.
+// the rest gives the same result as NormalizeUnicode, several times faster. Writes into `out`,
+// reusing its buffers; false (with `out` in an unspecified state) when the input needs the general
+// path. Runs of printable ASCII are converted in bulk (branch-free loops the compiler vectorises);
+// white space, controls and non-ASCII code points are handled one at a time. Outputs are written
+// through raw pointers into buffers of the input's size (nothing grows on this path) and trimmed.
 bool NormalizeSimple(std::string_view input, Normalized& out) {
-  // Neither output can be longer than the input on this path, so both are written through raw
-  // pointers into buffers of the input's size and trimmed at the end.
   out.invisible_removed = 0;
   out.had_invalid_utf8 = false;
   out.text.resize(input.size());
   out.skeleton.resize(input.size());
+  out.letters.resize(input.size());
   char* text = out.text.data();
   char* skel = out.skeleton.data();
-  std::size_t t = 0, k = 0;
-  LetterPrint print;
-  LoneCounter lone;
-  bool pending_space = false;
+  char* letters = out.letters.data();
+  std::size_t t = 0, k = 0, l = 0;
+  std::int32_t other_letters = 0, ascii_letters = 0, upper = 0, emoji = 0;
   Cp previous_kept = 0;
-  const auto* bytes = reinterpret_cast<const utf8proc_uint8_t*>(input.data());
-  const auto size = static_cast<utf8proc_ssize_t>(input.size());
-  for (utf8proc_ssize_t i = 0; i < size;) {
-    const auto c = bytes[i];
-    if (c < 0x80) {
+  // A space is written only after something, and never after another space; a trailing one is
+  // removed at the end.
+  auto put_space = [&] {
+    if (t != 0 && text[t - 1] != ' ') {
+      text[t++] = ' ';
+      skel[k++] = ' ';
+    }
+  };
+  const auto* bytes = reinterpret_cast<const unsigned char*>(input.data());
+  const std::size_t size = input.size();
+  std::size_t i = 0;
+  while (i < size) {
+    std::size_t run = PlainRun(bytes + i, size - i);
+    if (run > 0) {
+      const unsigned char* in = bytes + i;
+      i += run;
+      if (in[0] == ' ') {  // collapse with a space already written (or leading)
+        put_space();
+        ++in;
+        --run;
+      }
+      char* tx = text + t;
+      const RunCounts counts = LowerRun(in, run, tx, skel + k, letters + l);
+      ascii_letters += static_cast<std::int32_t>(counts.letters_written);
+      upper += counts.upper;
+      l += counts.letters_written;
+      t += run;
+      k += run;
+      // The last character kept, spaces aside (a run has no two spaces in a row).
+      if (run > 0 && tx[run - 1] != ' ') {
+        previous_kept = static_cast<unsigned char>(tx[run - 1]);
+      } else if (run > 1) {
+        previous_kept = static_cast<unsigned char>(tx[run - 2]);
+      }
+      continue;
+    }
+    const unsigned char c = bytes[i];
+    if (c < 0x80) {  // white space (a space after a space, tab, newline) or another control
       ++i;
-      if (c == ' ' || (c >= 0x09 && c <= 0x0D)) {
-        pending_space = t != 0;
-        continue;
-      }
-      if (c < 0x20 || c == 0x7F) continue;  // other controls are dropped
-      if (pending_space) {
-        text[t++] = ' ';
-        skel[k++] = ' ';
-        lone.Put(' ');
-        pending_space = false;
-      }
-      const char lower = static_cast<char>(c >= 'A' && c <= 'Z' ? c + 32 : c);
-      text[t++] = lower;
-      if (lower >= 'a' && lower <= 'z') print.Add(static_cast<unsigned char>(lower));
-      const char l = kLeet[static_cast<unsigned char>(lower)];
-      skel[k++] = l ? l : lower;
-      lone.Put(l ? l : lower);
-      previous_kept = lower;
+      if (c == ' ' || (c >= 0x09 && c <= 0x0D)) put_space();
       continue;
     }
     Cp cp = 0;
-    const auto n = utf8proc_iterate(bytes + i, size - i, &cp);
+    const auto n = utf8proc_iterate(bytes + i, static_cast<utf8proc_ssize_t>(size - i), &cp);
     if (n <= 0) return false;  // invalid UTF-8: the general path replaces it
+    const auto len = static_cast<std::size_t>(n);
     const utf8proc_property_t* prop = utf8proc_get_property(cp);
     if (prop->ignorable) {
       if (CountsAsInvisible(cp, previous_kept)) ++out.invisible_removed;
-      i += n;
+      i += len;
       continue;
     }
     if (!IsInert(cp, prop)) return false;
-    if (pending_space) {
-      text[t++] = ' ';
-      skel[k++] = ' ';
-      lone.Put(' ');
-      pending_space = false;
-    }
-    std::memcpy(text + t, bytes + i, static_cast<std::size_t>(n));
-    t += static_cast<std::size_t>(n);
+    emoji += (cp >= 0x1F000 && cp <= 0x1FFFF) || (cp >= 0x2600 && cp <= 0x27BF);
+    std::memcpy(text + t, bytes + i, len);
+    t += len;
     if (const char letter = Confusable(cp)) {
       skel[k++] = letter;
-      lone.Put(letter);
-      print.Add(static_cast<unsigned char>(letter));
+      letters[l++] = letter;
+      ++other_letters;
     } else {
-      lone.Put('\x80');  // not a-z/0-9
-      std::memcpy(skel + k, bytes + i, static_cast<std::size_t>(n));
-      k += static_cast<std::size_t>(n);
+      std::memcpy(skel + k, bytes + i, len);
+      k += len;
       if (prop->category >= UTF8PROC_CATEGORY_LU && prop->category <= UTF8PROC_CATEGORY_LO) {
-        for (utf8proc_ssize_t b = 0; b < n; ++b) print.Add(bytes[i + b]);
+        std::memcpy(letters + l, bytes + i, len);
+        l += len;
+        ++other_letters;
       }
     }
     previous_kept = cp;
-    i += n;
+    i += len;
+  }
+  if (t != 0 && text[t - 1] == ' ') {
+    --t;
+    --k;
   }
   out.text.resize(t);
   out.skeleton.resize(k);
-  print.Finish(out);
-  out.lone_chars = lone.Finish();
+  out.letters.resize(l);
+  FinishPrint(out, other_letters + ascii_letters);
+  out.lone_chars = CountLone(out.skeleton);
+  out.shape = TextShape{upper, ascii_letters, 0, emoji + CountCustomEmoji(input)};
   return true;
 }
 
@@ -341,9 +485,44 @@ std::string JoinSpacedLetters(std::string_view s) {
 
 namespace detail {
 
+TextShape ShapeOf(std::string_view t) {
+  TextShape s;
+  for (char ch : t) {
+    const auto c = static_cast<unsigned char>(ch);
+    s.upper += c >= 'A' && c <= 'Z';
+    s.letters += (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z');
+  }
+  s.emoji = CountCustomEmoji(t);
+  for (std::size_t i = 0; i < t.size(); ++i) {
+    const auto b0 = static_cast<unsigned char>(t[i]);
+    if (b0 < 0xC0) continue;
+    const auto b1 = i + 1 < t.size() ? static_cast<unsigned char>(t[i + 1]) : 0;
+    if ((b0 == 0xCC && b1 >= 0x80) || (b0 == 0xCD && b1 >= 0x80 && b1 <= 0xAF)) {
+      ++s.marks;  // U+0300..U+036F
+    } else if (b0 == 0xF0 && b1 == 0x9F) {
+      ++s.emoji;  // U+1F000..U+1FFFF
+    } else if (b0 == 0xE2 && b1 >= 0x98 && b1 <= 0x9E) {
+      ++s.emoji;  // U+2600..U+27BF
+    } else if ((b0 == 0xE1 || b0 == 0xE2 || b0 == 0xEF) && i + 2 < t.size()) {
+      const auto b2 = static_cast<unsigned char>(t[i + 2]);
+      const unsigned cp = ((b0 & 0x0Fu) << 12) | ((b1 & 0x3Fu) << 6) | (b2 & 0x3Fu);
+      if ((cp >= 0x1AB0 && cp <= 0x1AFF) || (cp >= 0x1DC0 && cp <= 0x1DFF) ||
+          (cp >= 0x20D0 && cp <= 0x20FF) || (cp >= 0xFE20 && cp <= 0xFE2F)) {
+        ++s.marks;
+      }
+    }
+  }
+  return s;
+}
+
 Normalized NormalizeUnicode(std::string_view input) {
   Normalized out;
-  LetterPrint print;
+  std::int32_t letters = 0;
+  // Appends a letter (one code point, as UTF-8) to the fingerprint's input.
+  auto add_letter = [&](std::string_view utf8) {
+    out.letters.append(utf8);
+    ++letters;
+  };
   // 1. Valid UTF-8 only: invalid sequences become U+FFFD, NUL and other C0/C1 controls (except
   //    white space) are dropped, default-ignorable characters are counted and dropped.
   std::string clean;
@@ -408,23 +587,22 @@ Normalized NormalizeUnicode(std::string_view input) {
     if (char c = cp < 0x80 ? Leet(cp) : Confusable(cp)) {
       out.skeleton.push_back(c);
       // Letters only: a digit read as a letter (leet) is still a digit here.
-      if (cp >= 0x80 || (cp >= 'a' && cp <= 'z')) print.Add(static_cast<unsigned char>(c));
+      if (cp >= 0x80 || (cp >= 'a' && cp <= 'z')) add_letter(std::string_view(&c, 1));
     } else {
       out.skeleton.append(reinterpret_cast<const char*>(p), static_cast<std::size_t>(n));
       if (cp >= 'a' && cp <= 'z') {
-        print.Add(static_cast<unsigned char>(cp));
+        add_letter(std::string_view(reinterpret_cast<const char*>(p), 1));
       } else if (cp >= 0x80 && utf8proc_category(cp) >= UTF8PROC_CATEGORY_LU &&
                  utf8proc_category(cp) <= UTF8PROC_CATEGORY_LO) {
-        for (auto k = 0; k < n; ++k) print.Add(p[k]);
+        add_letter(std::string_view(reinterpret_cast<const char*>(p), static_cast<std::size_t>(n)));
       }
     }
     p += n;
     left -= n;
   }
-  print.Finish(out);
-  LoneCounter lone;
-  for (char c : out.skeleton) lone.Put(c);
-  out.lone_chars = lone.Finish();
+  FinishPrint(out, letters);
+  out.shape = ShapeOf(input);
+  out.lone_chars = CountLone(out.skeleton);
   return out;
 }
 

@@ -13,6 +13,15 @@
 
 namespace detect {
 
+// Counts over the text as sent (before any folding), for the caps, zalgo and emoji-flood checks.
+struct TextShape {
+  std::int32_t upper = 0;    // ASCII capitals
+  std::int32_t letters = 0;  // ASCII letters
+  std::int32_t marks = 0;    // combining marks (zalgo)
+  std::int32_t emoji = 0;    // pictographs and Discord custom emoji (<:name:id>, <a:name:id>)
+  bool operator==(const TextShape&) const = default;
+};
+
 struct Normalized {
   // NFKC (fullwidth and mathematical letters become ASCII), case-folded, default-ignorable
   // characters (zero-width spaces and joiners, soft hyphens, bidi controls) and other controls
@@ -26,11 +35,13 @@ struct Normalized {
   // out): "buy now 1", "BUY  NOW!! 2" and "bսy now 3" share it. 0 when there are no letters.
   std::uint64_t letter_print = 0;
   std::int32_t letter_count = 0;  // letters (code points) in the fingerprint
+  std::string letters;            // the fingerprint's input: the skeleton's letters, in order
   // ASCII letters and digits of the skeleton standing alone ("a", "i", the letters of
   // "f r e e"): fewer than three means no spacing trick, so JoinSpacedLetters can be skipped.
   std::int32_t lone_chars = 0;
   bool had_invalid_utf8 = false;
   int invisible_removed = 0;  // default-ignorable characters dropped: evidence of evasion
+  TextShape shape;            // of the input, counted in the same pass
 };
 
 Normalized Normalize(std::string_view utf8);

@@ -99,6 +99,8 @@ TEST(NormalizeFastPathTest, AsciiFastPathEqualsTheUnicodePath) {
     ASSERT_EQ(fast.letter_count, slow.letter_count) << "input #" << i;
     ASSERT_EQ(fast.lone_chars, slow.lone_chars) << "input #" << i;
     ASSERT_EQ(fast.invisible_removed, slow.invisible_removed);
+    ASSERT_EQ(fast.letters, slow.letters) << "input #" << i;
+    ASSERT_EQ(fast.shape, detail::ShapeOf(s)) << "input #" << i;
   }
 }
 
@@ -190,7 +192,29 @@ TEST(NormalizeFastPathTest, MixedInputsMatchTheGeneralPath) {
     ASSERT_EQ(fast.letter_print, slow.letter_print) << s;
     ASSERT_EQ(fast.invisible_removed, slow.invisible_removed) << s;
     ASSERT_EQ(fast.lone_chars, slow.lone_chars) << s;
+    ASSERT_EQ(fast.letters, slow.letters) << s;
+    ASSERT_EQ(fast.shape, detail::ShapeOf(s)) << s;
   }
+}
+
+TEST(NormalizeShapeTest, CountsTheTextAsSent) {
+  // Capitals and letters before folding; pictographs and custom emoji; combining marks.
+  const TextShape plain =
+      Normalize("FREE nitro \xF0\x9F\x8E\x81 <:pog:123> <a:x:1> \xE2\x98\x83").shape;
+  EXPECT_EQ(plain.upper, 4);
+  EXPECT_EQ(plain.letters, 9 + 3 + 1 + 1);  // "FREE nitro", "pog", "a", "x"
+  EXPECT_EQ(plain.emoji, 4);
+  EXPECT_EQ(plain.marks, 0);
+  const TextShape zalgo = Normalize("he\xCC\x81\xCC\x82llo").shape;
+  EXPECT_EQ(zalgo.marks, 2);
+  EXPECT_EQ(zalgo.letters, 5);
+  // A Cyrillic look-alike is a letter of the fingerprint but not an ASCII letter as sent.
+  const Normalized cyr = Normalize(
+      "\xD0\xB0"
+      "bc");
+  EXPECT_EQ(cyr.shape.letters, 2);
+  EXPECT_EQ(cyr.letter_count, 3);
+  EXPECT_EQ(cyr.letters, "abc");
 }
 
 TEST(NormalizeInvisibleTest, EmojiJoinersAndSelectorsAreNotEvasion) {

@@ -28,15 +28,6 @@ class Findings {
   std::vector<Signal> signals_;
 };
 
-// Counts over the text as sent, made in one pass for the caps, zalgo and emoji checks.
-struct TextShape {
-  std::int32_t upper = 0;    // ASCII capitals
-  std::int32_t letters = 0;  // ASCII letters
-  std::int32_t marks = 0;    // combining marks (zalgo)
-  std::int32_t emoji = 0;    // pictographs and Discord custom emoji
-};
-TextShape ShapeOf(std::string_view text);
-
 struct MessageContext {
   const MessageSample& sample;
   const Normalized& norm;
@@ -47,7 +38,6 @@ struct MessageContext {
   MemberState& member;
   Tick now;
   std::uint64_t letters_hash;  // hash of the skeleton's letters only (0: too short to compare)
-  TextShape shape;
 };
 
 struct JoinContext {

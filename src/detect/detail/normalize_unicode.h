@@ -9,5 +9,7 @@
 namespace detect::detail {
 
 Normalized NormalizeUnicode(std::string_view utf8);
+// The shape of any input, valid UTF-8 or not (the general path's; the fast path counts as it goes).
+TextShape ShapeOf(std::string_view text);
 
 }  // namespace detect::detail

@@ -7,7 +7,7 @@ namespace detect::detail {
 
 void CheckCapsFlood(const MessageContext& c, Findings& f) {
   const PolicyData& p = c.policy.data();
-  const TextShape& s = c.shape;
+  const TextShape& s = c.norm.shape;
   if (s.letters < p.caps_min_letters) return;
   const double ratio = static_cast<double>(s.upper) / s.letters;
   if (ratio < p.caps_ratio) return;

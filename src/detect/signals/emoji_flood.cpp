@@ -7,7 +7,7 @@
 namespace detect::detail {
 
 void CheckEmojiFlood(const MessageContext& c, Findings& f) {
-  const int n = c.shape.emoji;
+  const int n = c.norm.shape.emoji;
   if (n < c.policy.data().emoji_count) return;
   f.Fire(SignalCode::kEmojiFlood, 1.0, fmt::format("{} emoji", n), std::to_string(n));
 }

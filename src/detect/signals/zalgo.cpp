@@ -7,7 +7,7 @@
 namespace detect::detail {
 
 void CheckZalgo(const MessageContext& c, Findings& f) {
-  const int marks = c.shape.marks;
+  const int marks = c.norm.shape.marks;
   if (marks < c.policy.data().zalgo_marks) return;
   f.Fire(SignalCode::kZalgo, 1.0, fmt::format("{} stacked combining marks", marks),
          std::to_string(marks));
