@@ -91,7 +91,8 @@ std::string Verdict::Summary() const {
   return out;
 }
 
-Engine::Engine(std::shared_ptr<const Lists> lists) : lists_(std::move(lists)) {}
+Engine::Engine(std::shared_ptr<const Lists> lists)
+    : hosts_(std::make_unique<detail::HostMemo>()), lists_(std::move(lists)) {}
 Engine::~Engine() = default;
 
 void Engine::SetLists(std::shared_ptr<const Lists> lists) {
@@ -228,7 +229,7 @@ Verdict Engine::Judge(const MessageSample& sample) {
   const LinkScan links = ExtractLinks(norm.text, lists_->tlds());
   const std::uint64_t print = norm.letter_count >= kMinLettersToCompare ? norm.letter_print : 0;
   const detail::MessageContext c{sample, norm,   links, policy, *lists_,
-                                 guild,  member, now,   print};
+                                 guild,  member, now,   print,  *hosts_};
   detail::Findings f(policy);
   // Behaviour first (cheap, and they must see every message to keep their windows right).
   detail::CheckMessageRate(c, f);

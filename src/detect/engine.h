@@ -27,7 +27,8 @@ namespace detect {
 
 namespace detail {
 struct GuildState;
-}
+class HostMemo;
+}  // namespace detail
 
 struct EngineStats {
   std::size_t guilds = 0;
@@ -68,6 +69,7 @@ class Engine {
   void MaybeExpire(core::Timestamp at);
 
   Normalized scratch_;  // reused for every message: no allocation once warm
+  std::unique_ptr<detail::HostMemo> hosts_;
   std::shared_ptr<const Lists> lists_;
   std::shared_ptr<const TextClassifier> classifier_;
   std::unordered_map<std::uint64_t, std::unique_ptr<detail::GuildState>> guilds_;

@@ -140,6 +140,27 @@ TEST(EngineTest, PhishingLinkIsHighAndRestrictsWithHighCertainty) {
   EXPECT_FALSE(v.signals.front().reason.empty());
 }
 
+TEST(EngineTest, LookalikeHostsAreRememberedPerHostNotPerMessage) {
+  // The engine remembers what it worked out about each host (and 256 hosts at most): the same
+  // look-alike flagged every time it appears, trusted and ordinary hosts never, across far more
+  // distinct hosts than the memo holds (so entries are replaced as it goes).
+  Engine e;
+  for (int round = 0; round < 3; ++round) {
+    for (int i = 0; i < 400; ++i) {
+      const auto at = Now() + std::chrono::seconds(60 * (round * 400 + i));
+      const std::string n = std::to_string(i);
+      const Verdict fake =
+          e.Judge(Message("see https://dlscord-" + n + ".example/x", EstablishedMember(1), at));
+      ASSERT_TRUE(fake.Has(SignalCode::kLookalikeDomain)) << round << " " << i;
+      const Verdict real =
+          e.Judge(Message("see https://site" + n + ".example/x", EstablishedMember(2), at));
+      ASSERT_FALSE(real.Has(SignalCode::kLookalikeDomain)) << round << " " << i;
+    }
+  }
+  EXPECT_FALSE(e.Judge(Message("see https://discord.com/channels/1", EstablishedMember(3), Now()))
+                   .Has(SignalCode::kLookalikeDomain));
+}
+
 TEST(EngineTest, CapsZalgoAndEmojiFloods) {
   Engine e;
   EXPECT_TRUE(e.Judge(Message("THIS IS THE BEST SERVER IN THE WORLD JOIN NOW"))

@@ -4,6 +4,7 @@
 #include <string>
 #include <vector>
 
+#include "detect/detail/host_memo.h"
 #include "detect/detail/state.h"
 #include "detect/links.h"
 #include "detect/lists.h"
@@ -38,6 +39,7 @@ struct MessageContext {
   MemberState& member;
   Tick now;
   std::uint64_t letters_hash;  // hash of the skeleton's letters only (0: too short to compare)
+  HostMemo& hosts;             // the engine's, for facts about a host alone
 };
 
 struct JoinContext {

@@ -46,10 +46,11 @@ int EditDistance(std::string_view a, std::string_view b, int limit) {
   return d[n][m];
 }
 
-// The brand a piece of host imitates, if any.
-const Brand* Imitates(std::string_view s) {
-  for (const Brand& b : kBrands) {
-    if (s.find(b.name) != std::string_view::npos) return &b;
+// The index of the brand a piece of host imitates, or -1.
+int Imitates(std::string_view s) {
+  for (std::size_t k = 0; k < kBrands.size(); ++k) {
+    const Brand& b = kBrands[k];
+    if (s.find(b.name) != std::string_view::npos) return static_cast<int>(k);
     if (b.max_edits == 0) continue;
     // Any window of the brand's length +-1 within one or two edits.
     const int len = static_cast<int>(b.name.size());
@@ -58,19 +59,19 @@ const Brand* Imitates(std::string_view s) {
       for (std::size_t i = 0; i + static_cast<std::size_t>(w) <= s.size(); ++i) {
         if (EditDistance(s.substr(i, static_cast<std::size_t>(w)), b.name, b.max_edits) <=
             b.max_edits) {
-          return &b;
+          return static_cast<int>(k);
         }
       }
     }
   }
-  return nullptr;
+  return -1;
 }
 
-std::string HostSkeleton(const Link& l) {
-  std::string unicode = l.host;
-  if (l.idn) {
+std::string HostSkeleton(std::string_view host) {
+  std::string unicode(host);
+  if (host.starts_with("xn--") || host.find(".xn--") != std::string_view::npos) {
     char* out = nullptr;
-    if (idn2_to_unicode_8z8z(l.host.c_str(), &out, 0) == IDN2_OK && out) unicode = out;
+    if (idn2_to_unicode_8z8z(unicode.c_str(), &out, 0) == IDN2_OK && out) unicode = out;
     idn2_free(out);
   }
   std::string s = Normalize(unicode).skeleton;
@@ -81,27 +82,37 @@ std::string HostSkeleton(const Link& l) {
   return s;
 }
 
+// What the check needs to know about a host, whatever the message or the policy.
+HostFacts Facts(std::string_view host) {
+  HostFacts facts;
+  facts.skeleton = HostSkeleton(host);
+  // Drop the top-level domain, then look at the rest whole (hyphens and dots removed).
+  const std::size_t last_dot = facts.skeleton.rfind('.');
+  const std::string_view body = std::string_view(facts.skeleton).substr(0, last_dot);
+  std::string joined;
+  for (char ch : body) {
+    if (ch != '.' && ch != '-' && ch != '_') joined += ch;
+  }
+  facts.brand = Imitates(joined);
+  return facts;
+}
+
 }  // namespace
 
 void CheckLookalikeDomain(const MessageContext& c, Findings& f) {
   for (const Link& l : c.links.links) {
     if (l.ip_literal || c.policy.IsTrustedHost(l.host)) continue;
-    const std::string skeleton = HostSkeleton(l);
+    const HostFacts& facts = c.hosts.Get(l.host, Facts);
     // A homoglyph of a trusted host: the skeleton is trusted, the host is not.
-    if (skeleton != l.host && c.policy.IsTrustedHost(skeleton)) {
-      f.Fire(SignalCode::kLookalikeDomain, 1.0, "link to a look-alike of " + skeleton, l.host);
+    if (facts.skeleton != l.host && c.policy.IsTrustedHost(facts.skeleton)) {
+      f.Fire(SignalCode::kLookalikeDomain, 1.0, "link to a look-alike of " + facts.skeleton,
+             l.host);
       return;
     }
-    // Drop the top-level domain, then look at the rest whole (hyphens and dots removed) and per
-    // label.
-    const std::size_t last_dot = skeleton.rfind('.');
-    const std::string_view body = std::string_view(skeleton).substr(0, last_dot);
-    std::string joined;
-    for (char ch : body) {
-      if (ch != '.' && ch != '-' && ch != '_') joined += ch;
-    }
-    if (const Brand* b = Imitates(joined)) {
-      f.Fire(SignalCode::kLookalikeDomain, 1.0, "link to a site imitating " + std::string(b->name),
+    if (facts.brand >= 0) {
+      f.Fire(SignalCode::kLookalikeDomain, 1.0,
+             "link to a site imitating " +
+                 std::string(kBrands[static_cast<std::size_t>(facts.brand)].name),
              l.host);
       return;
     }
