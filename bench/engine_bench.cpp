@@ -41,7 +41,7 @@ void BM_LinksAndPhishingLookup(benchmark::State& state) {
 void BM_ScamPhraseScan(benchmark::State& state) {
   const auto lists = detect::Lists::Embedded();
   const std::string skeleton = detect::Normalize(kClean).skeleton;
-  for (auto _ : state) benchmark::DoNotOptimize(lists->scam_phrases().Scan(skeleton));
+  for (auto _ : state) benchmark::DoNotOptimize(lists->phrases().Scan(skeleton));
   state.SetItemsProcessed(state.iterations());
 }
 

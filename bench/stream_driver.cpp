@@ -91,8 +91,8 @@ nlohmann::ordered_json TimeStages(const std::vector<std::string>& texts) {
   out["normalize"] = base;
   out["extract_links"] =
       plus([&] { return detect::ExtractLinks(n.text, lists->tlds()).links.size(); });
-  out["keyword_scan"] = plus([&] { return policy->keywords().Scan(n.skeleton, 4).size(); });
-  out["phrase_scan"] = plus([&] { return lists->scam_phrases().Scan(n.skeleton, 4).size(); });
+  out["keyword_and_phrase_scan"] =
+      plus([&] { return lists->phrases().Scan(n.skeleton, 4).size(); });
   out["checksum"] = sink;
   return out;
 }

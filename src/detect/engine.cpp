@@ -92,7 +92,9 @@ std::string Verdict::Summary() const {
 }
 
 Engine::Engine(std::shared_ptr<const Lists> lists)
-    : hosts_(std::make_unique<detail::HostMemo>()), lists_(std::move(lists)) {}
+    : hosts_(std::make_unique<detail::HostMemo>()),
+      text_hits_(std::make_unique<detail::TextHits>()),
+      lists_(std::move(lists)) {}
 Engine::~Engine() = default;
 
 void Engine::SetLists(std::shared_ptr<const Lists> lists) {
@@ -227,9 +229,10 @@ Verdict Engine::Judge(const MessageSample& sample) {
   NormalizeInto(sample.text, scratch_);
   const Normalized& norm = scratch_;
   const LinkScan links = ExtractLinks(norm.text, lists_->tlds());
+  detail::FindTextHits(norm.skeleton, policy, *lists_, *text_hits_);
   const std::uint64_t print = norm.letter_count >= kMinLettersToCompare ? norm.letter_print : 0;
-  const detail::MessageContext c{sample, norm,   links, policy, *lists_,
-                                 guild,  member, now,   print,  *hosts_};
+  const detail::MessageContext c{sample, norm, links, policy,  *lists_,    guild,
+                                 member, now,  print, *hosts_, *text_hits_};
   detail::Findings f(policy);
   // Behaviour first (cheap, and they must see every message to keep their windows right).
   detail::CheckMessageRate(c, f);

@@ -28,6 +28,7 @@ namespace detect {
 namespace detail {
 struct GuildState;
 class HostMemo;
+struct TextHits;
 }  // namespace detail
 
 struct EngineStats {
@@ -70,6 +71,7 @@ class Engine {
 
   Normalized scratch_;  // reused for every message: no allocation once warm
   std::unique_ptr<detail::HostMemo> hosts_;
+  std::unique_ptr<detail::TextHits> text_hits_;  // reused for every message
   std::shared_ptr<const Lists> lists_;
   std::shared_ptr<const TextClassifier> classifier_;
   std::unordered_map<std::uint64_t, std::unique_ptr<detail::GuildState>> guilds_;

@@ -161,6 +161,30 @@ TEST(EngineTest, LookalikeHostsAreRememberedPerHostNotPerMessage) {
                    .Has(SignalCode::kLookalikeDomain));
 }
 
+TEST(EngineTest, KeywordsComeFromTheGuildPolicyWhateverTheSharedScanHolds) {
+  // The default keywords are scanned together with the scam phrases; a guild with its own list
+  // (extra keywords, or a default removed) gets exactly its list.
+  Engine e;
+  const core::GuildId guild = Message("x").guild;
+  EXPECT_TRUE(e.Judge(Message("want free robux?")).Has(SignalCode::kKeyword));
+  EXPECT_FALSE(
+      e.Judge(Message("pump it to the moon", EstablishedMember(2))).Has(SignalCode::kKeyword));
+  PolicyData own = PolicyData::Defaults();
+  ASSERT_TRUE(own.Set("keywords.extra", "moon pump").has_value());
+  ASSERT_TRUE(own.Set("keywords.defaults", "airdrop").has_value());
+  auto compiled = CompiledPolicy::Compile(own);
+  ASSERT_TRUE(compiled.has_value()) << compiled.error().message;
+  EXPECT_FALSE((*compiled)->default_keywords());
+  EXPECT_TRUE(CompiledPolicy::Default()->default_keywords());
+  e.SetPolicy(guild, *compiled);
+  EXPECT_TRUE(
+      e.Judge(Message("the moon pump is on", EstablishedMember(3))).Has(SignalCode::kKeyword));
+  EXPECT_TRUE(
+      e.Judge(Message("new airdrop today", EstablishedMember(4))).Has(SignalCode::kKeyword));
+  EXPECT_FALSE(
+      e.Judge(Message("want free robux?", EstablishedMember(5))).Has(SignalCode::kKeyword));
+}
+
 TEST(EngineTest, CapsZalgoAndEmojiFloods) {
   Engine e;
   EXPECT_TRUE(e.Judge(Message("THIS IS THE BEST SERVER IN THE WORLD JOIN NOW"))

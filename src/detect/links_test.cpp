@@ -2,6 +2,8 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
+
 #include "detect/lists.h"
 #include "detect/normalize.h"
 
@@ -177,6 +179,34 @@ TEST(PhraseMatcherTest, MatchesWholeWordsOnly) {
   EXPECT_TRUE(names("").empty());
   PhraseMatcher none;
   EXPECT_TRUE(none.Scan("free nitro").empty());
+}
+
+TEST(PhraseMatcherTest, GroupsShareOneScanAndKeepTheirOwnLimits) {
+  auto m = PhraseMatcher::CompileGroups(
+      {{"free nitro", "steam gift", "claim now", "gift card"}, {"free nitro", "airdrop"}});
+  ASSERT_TRUE(m.has_value()) << m.error().message;
+  EXPECT_EQ(m->size(), 6u);
+  EXPECT_EQ(m->group_size(0), 4u);
+  EXPECT_EQ(m->group_size(1), 2u);
+  EXPECT_EQ(m->group_size(2), 0u);
+  // A pattern in both groups is reported for both.
+  std::vector<std::pair<std::size_t, std::string>> got;
+  for (auto i : m->Scan("free nitro and an airdrop")) got.emplace_back(m->group(i), m->pattern(i));
+  std::sort(got.begin(), got.end());
+  EXPECT_EQ(got, (std::vector<std::pair<std::size_t, std::string>>{
+                     {0, "free nitro"}, {1, "airdrop"}, {1, "free nitro"}}));
+  // The limit applies per group: group 0 stops at two, group 1 still reports its match.
+  std::size_t in0 = 0, in1 = 0;
+  for (auto i : m->Scan("steam gift, gift card, claim now, free nitro", 2))
+    ++(m->group(i) == 0 ? in0 : in1);
+  EXPECT_EQ(in0, 2u);
+  EXPECT_EQ(in1, 1u);
+  // Reusing the output vector clears it.
+  std::vector<std::uint32_t> ids{99, 98};
+  m->ScanInto("nothing here", 4, ids);
+  EXPECT_TRUE(ids.empty());
+  EXPECT_FALSE(PhraseMatcher::CompileGroups({}).has_value());
+  EXPECT_FALSE(PhraseMatcher::CompileGroups({{"a"}, {"b"}, {"c"}, {"d"}, {"e"}}).has_value());
 }
 
 }  // namespace

@@ -8,6 +8,7 @@
 
 #include "detect/detail/lines.h"
 #include "detect/normalize.h"
+#include "detect/policy.h"
 
 namespace detect {
 
@@ -82,9 +83,14 @@ core::Result<std::shared_ptr<const Lists>> Lists::Build(const ListTexts& t) {
   };
   ForEachLine(t.scam_terms, add_phrase);
   ForEachLine(t.scam_phrases, add_phrase);
-  auto p = PhraseMatcher::Compile(std::move(phrases));
+  std::vector<std::string> keywords;
+  for (const std::string& k : DefaultKeywords()) keywords.push_back(Normalize(k).skeleton);
+  std::vector<std::vector<std::string>> groups(2);
+  groups[kScamPhraseGroup] = std::move(phrases);
+  groups[kDefaultKeywordGroup] = std::move(keywords);
+  auto p = PhraseMatcher::CompileGroups(std::move(groups));
   if (!p) return std::unexpected(p.error());
-  l->scam_phrases_ = std::move(*p);
+  l->phrases_ = std::move(*p);
 
   std::vector<std::string> paths;
   ForEachLine(t.scam_paths, [&](std::string_view e) { paths.push_back(Normalize(e).text); });
@@ -95,7 +101,7 @@ core::Result<std::shared_ptr<const Lists>> Lists::Build(const ListTexts& t) {
   l->counts_.phishing_domains = l->phishing_.size();
   l->counts_.suspicious_domains = l->suspicious_.size();
   l->counts_.phishing_globs = l->globs_.size();
-  l->counts_.scam_phrases = l->scam_phrases_.size();
+  l->counts_.scam_phrases = l->phrases_.group_size(kScamPhraseGroup);
   l->counts_.scam_paths = l->scam_paths_.size();
   l->counts_.tlds = l->tlds_.size();
   if (l->tlds_.size() == 0) {

@@ -56,7 +56,12 @@ class Lists {
   bool IsPhishingHost(std::string_view host) const;
 
   const TldSet& tlds() const { return tlds_; }
-  const PhraseMatcher& scam_phrases() const { return scam_phrases_; }
+  // The scam phrases and, in the same database, the default suspicious keywords (of
+  // DefaultKeywords()), so that a guild on the default keywords scans a message once for both.
+  // pattern groups: kScamPhraseGroup and kDefaultKeywordGroup.
+  const PhraseMatcher& phrases() const { return phrases_; }
+  static constexpr std::size_t kScamPhraseGroup = 0;
+  static constexpr std::size_t kDefaultKeywordGroup = 1;
   const PhraseMatcher& scam_paths() const { return scam_paths_; }
 
   struct Counts {
@@ -82,7 +87,7 @@ class Lists {
                      std::equal_to<>>
       prefixes_;
   HostGlobMatcher globs_;
-  PhraseMatcher scam_phrases_;
+  PhraseMatcher phrases_;
   PhraseMatcher scam_paths_;
   TldSet tlds_;
   Counts counts_{};

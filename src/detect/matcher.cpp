@@ -4,6 +4,7 @@
 #include <hs/hs.h>
 
 #include <algorithm>
+#include <array>
 #include <atomic>
 #include <unordered_set>
 
@@ -43,9 +44,12 @@ std::shared_ptr<hs_database> Own(hs_database_t* db) {
 
 struct PhraseContext {
   const std::vector<std::string>* patterns;
+  const std::vector<std::uint32_t>* group_ends;
   std::string_view text;
   std::size_t limit;
   std::vector<std::uint32_t>* found;
+  std::array<std::size_t, PhraseMatcher::kMaxGroups> per_group{};
+  std::size_t groups_full = 0;
 };
 
 int OnPhrase(unsigned int id, unsigned long long /*from*/, unsigned long long to,
@@ -63,9 +67,13 @@ int OnPhrase(unsigned int id, unsigned long long /*from*/, unsigned long long to
       IsWordByte(static_cast<unsigned char>(c.text[end]))) {
     return 0;
   }
-  if (std::find(c.found->begin(), c.found->end(), id) == c.found->end()) {
-    c.found->push_back(id);
-    if (c.found->size() >= c.limit) return 1;  // stop scanning
+  if (std::find(c.found->begin(), c.found->end(), id) != c.found->end()) return 0;
+  std::size_t g = 0;
+  while (id >= (*c.group_ends)[g]) ++g;
+  if (c.per_group[g] >= c.limit) return 0;
+  c.found->push_back(id);
+  if (++c.per_group[g] == c.limit && ++c.groups_full == c.group_ends->size()) {
+    return 1;  // every group has all it may report: stop scanning
   }
   return 0;
 }
@@ -94,13 +102,27 @@ int OnGlob(unsigned int id, unsigned long long, unsigned long long, unsigned int
 }  // namespace
 
 core::Result<PhraseMatcher> PhraseMatcher::Compile(std::vector<std::string> patterns) {
+  std::vector<std::vector<std::string>> groups;
+  groups.push_back(std::move(patterns));
+  return CompileGroups(std::move(groups));
+}
+
+core::Result<PhraseMatcher> PhraseMatcher::CompileGroups(
+    std::vector<std::vector<std::string>> groups) {
+  if (groups.empty() || groups.size() > kMaxGroups) {
+    return core::Fail(core::ErrorCode::kInvalidArgument,
+                      fmt::format("a phrase matcher has 1 to {} groups", kMaxGroups));
+  }
   PhraseMatcher m;
-  patterns.erase(std::remove_if(patterns.begin(), patterns.end(),
-                                [](const std::string& p) { return p.empty(); }),
-                 patterns.end());
-  std::sort(patterns.begin(), patterns.end());
-  patterns.erase(std::unique(patterns.begin(), patterns.end()), patterns.end());
-  m.patterns_ = std::move(patterns);
+  for (std::vector<std::string>& patterns : groups) {
+    patterns.erase(std::remove_if(patterns.begin(), patterns.end(),
+                                  [](const std::string& p) { return p.empty(); }),
+                   patterns.end());
+    std::sort(patterns.begin(), patterns.end());
+    patterns.erase(std::unique(patterns.begin(), patterns.end()), patterns.end());
+    for (std::string& p : patterns) m.patterns_.push_back(std::move(p));
+    m.group_ends_.push_back(static_cast<std::uint32_t>(m.patterns_.size()));
+  }
   if (m.patterns_.empty()) return m;
 
   std::vector<const char*> exprs;
@@ -137,14 +159,31 @@ core::Result<PhraseMatcher> PhraseMatcher::Compile(std::vector<std::string> patt
 
 std::vector<std::uint32_t> PhraseMatcher::Scan(std::string_view text, std::size_t limit) const {
   std::vector<std::uint32_t> found;
-  if (!db_ || text.empty() || limit == 0) return found;
+  ScanInto(text, limit, found);
+  return found;
+}
+
+void PhraseMatcher::ScanInto(std::string_view text, std::size_t limit,
+                             std::vector<std::uint32_t>& found) const {
+  found.clear();
+  if (!db_ || text.empty() || limit == 0) return;
   hs_scratch_t* scratch = Scratch(db_.get(), serial_);
-  if (!scratch) return found;
-  PhraseContext ctx{&patterns_, text, limit, &found};
+  if (!scratch) return;
+  PhraseContext ctx{&patterns_, &group_ends_, text, limit, &found};
   hs_scan(db_.get(), text.data(),
           static_cast<unsigned>(std::min<std::size_t>(text.size(), 1u << 30)), 0, scratch, OnPhrase,
           &ctx);
-  return found;
+}
+
+std::size_t PhraseMatcher::group(std::uint32_t index) const {
+  std::size_t g = 0;
+  while (g + 1 < group_ends_.size() && index >= group_ends_[g]) ++g;
+  return g;
+}
+
+std::size_t PhraseMatcher::group_size(std::size_t group) const {
+  if (group >= group_ends_.size()) return 0;
+  return group_ends_[group] - (group == 0 ? 0 : group_ends_[group - 1]);
 }
 
 std::size_t PhraseMatcher::database_bytes() const {

@@ -400,6 +400,7 @@ core::Result<std::shared_ptr<const CompiledPolicy>> CompiledPolicy::Compile(Poli
       return invalid("weights must be from -1 to 1", "weight");
   }
   std::shared_ptr<CompiledPolicy> p(new CompiledPolicy());
+  p->default_keywords_ = data.keywords == DefaultKeywords() && data.extra_keywords.empty();
   std::vector<std::string> keywords;
   for (const auto* list : {&data.keywords, &data.extra_keywords}) {
     for (const std::string& k : *list) keywords.push_back(Normalize(k).skeleton);

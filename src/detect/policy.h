@@ -105,12 +105,16 @@ class CompiledPolicy {
   // The keywords with their spaces removed, for text whose letters were spaced out.
   const PhraseMatcher& compact_keywords() const { return compact_keywords_; }
   bool IsTrustedHost(std::string_view host) const;  // the host or a parent is trusted
+  // The keywords are exactly DefaultKeywords() (no extra, none removed): they are also in the
+  // lists' phrase database, and one scan serves both.
+  bool default_keywords() const { return default_keywords_; }
 
  private:
   CompiledPolicy() = default;
   PolicyData data_;
   PhraseMatcher keywords_;
   PhraseMatcher compact_keywords_;
+  bool default_keywords_ = false;
   std::vector<std::string> trusted_;  // sorted
 };
 

@@ -29,6 +29,16 @@ class Findings {
   std::vector<Signal> signals_;
 };
 
+// The scam phrases and the policy's keywords found in a message's skeleton: one scan for a guild
+// on the default keywords (they share the lists' database), two for a guild with its own.
+struct TextHits {
+  std::vector<const std::string*> phrases;   // scam phrases, at most 4
+  std::vector<const std::string*> keywords;  // the policy's keywords, at most 4
+  std::vector<std::uint32_t> ids;            // scratch for the scans
+};
+void FindTextHits(std::string_view skeleton, const CompiledPolicy& policy, const Lists& lists,
+                  TextHits& out);
+
 struct MessageContext {
   const MessageSample& sample;
   const Normalized& norm;
@@ -40,6 +50,7 @@ struct MessageContext {
   Tick now;
   std::uint64_t letters_hash;  // hash of the skeleton's letters only (0: too short to compare)
   HostMemo& hosts;             // the engine's, for facts about a host alone
+  const TextHits& hits;
 };
 
 struct JoinContext {

@@ -36,8 +36,9 @@ void CheckEvasion(const MessageContext& c, Findings& f) {
     }
   }
   if (f.Has(SignalCode::kKeyword) || f.Has(SignalCode::kScamPhrase)) {
-    const bool plain = !c.policy.keywords().Scan(c.norm.text, 1).empty() ||
-                       !c.lists.scam_phrases().Scan(c.norm.text, 1).empty();
+    TextHits plain_hits;
+    FindTextHits(c.norm.text, c.policy, c.lists, plain_hits);
+    const bool plain = !plain_hits.keywords.empty() || !plain_hits.phrases.empty();
     if (!plain) {
       Add(why, "look-alike letters, leetspeak or spacing");
     } else if (!IsAscii(c.sample.text) && IsAscii(c.norm.text)) {

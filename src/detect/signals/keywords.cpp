@@ -11,34 +11,33 @@
 namespace detect::detail {
 
 void CheckKeywords(const MessageContext& c, Findings& f) {
-  std::vector<std::string> found;
-  for (auto i : c.policy.keywords().Scan(c.norm.skeleton, 4)) {
-    found.push_back(c.policy.keywords().pattern(i));
-  }
+  std::vector<const std::string*> spaced_out;
+  const std::vector<const std::string*>* found = &c.hits.keywords;
   bool spaced = false;
-  if (found.empty() && c.norm.lone_chars >= 3) {
+  if (found->empty() && c.norm.lone_chars >= 3) {
     const std::string joined = JoinSpacedLetters(c.norm.skeleton);
     if (!joined.empty()) {
       for (auto i : c.policy.compact_keywords().Scan(joined, 4)) {
-        found.push_back(c.policy.compact_keywords().pattern(i));
+        spaced_out.push_back(&c.policy.compact_keywords().pattern(i));
         spaced = true;
       }
+      found = &spaced_out;
     }
   }
-  if (found.empty()) return;
+  if (found->empty()) return;
   std::string evidence;
-  for (const auto& k : found) {
+  for (const std::string* k : *found) {
     if (!evidence.empty()) evidence += ", ";
-    evidence += k;
+    evidence += *k;
   }
   // A keyword next to a link to somewhere not trusted is the shape of a scam ("free nitro:
   // https://…"): full strength.
   bool untrusted_link = false;
   for (const Link& l : c.links.links) untrusted_link |= !c.policy.IsTrustedHost(l.host);
   const double strength = std::min(
-      1.0, 0.6 + 0.2 * static_cast<double>(found.size() - 1) + (untrusted_link ? 0.4 : 0.0));
+      1.0, 0.6 + 0.2 * static_cast<double>(found->size() - 1) + (untrusted_link ? 0.4 : 0.0));
   f.Fire(SignalCode::kKeyword, strength,
-         fmt::format("suspicious keyword{}{}{}: {}", found.size() > 1 ? "s" : "",
+         fmt::format("suspicious keyword{}{}{}: {}", found->size() > 1 ? "s" : "",
                      spaced ? " (letters spaced out)" : "", untrusted_link ? " with a link" : "",
                      evidence),
          evidence);

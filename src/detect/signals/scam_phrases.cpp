@@ -12,20 +12,19 @@
 namespace detect::detail {
 
 void CheckScamPhrases(const MessageContext& c, Findings& f) {
-  const PhraseMatcher& phrases = c.lists.scam_phrases();
-  const auto hits = phrases.Scan(c.norm.skeleton, 4);
+  const auto& hits = c.hits.phrases;
   if (!hits.empty()) {
     std::string evidence;
-    for (auto i : hits) {
+    for (const std::string* p : hits) {
       if (!evidence.empty()) evidence += " | ";
-      evidence += phrases.pattern(i);
+      evidence += *p;
     }
     std::size_t longest = 0;
-    for (auto i : hits) longest = std::max(longest, phrases.pattern(i).size());
+    for (const std::string* p : hits) longest = std::max(longest, p->size());
     const double specific = std::clamp(static_cast<double>(longest) / 20.0, 0.3, 1.0);
     f.Fire(SignalCode::kScamPhrase,
            std::min(1.0, specific + 0.2 * static_cast<double>(hits.size() - 1)),
-           fmt::format("known scam wording: \"{}\"", phrases.pattern(hits.front())), evidence);
+           fmt::format("known scam wording: \"{}\"", *hits.front()), evidence);
   }
   for (const Link& l : c.links.links) {
     if (l.path.empty() || c.policy.IsTrustedHost(l.host)) continue;
