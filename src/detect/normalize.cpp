@@ -4,6 +4,7 @@
 
 #if defined(__SSE2__)
 #include <emmintrin.h>
+#include <tmmintrin.h>
 #endif
 
 #include <algorithm>
@@ -101,20 +102,34 @@ std::string Map(const std::string& valid, int options) {
 // The fingerprint of the skeleton's letters (look-alikes mapped; digits, punctuation and spaces
 // left out), hashed eight bytes at a time: a byte-at-a-time hash (FNV) was a serial chain of
 // multiplies, the slowest part of normalising a chat message.
-std::uint64_t HashLetters(std::string_view letters) {
+// `padded`: at least eight readable bytes follow `letters`, all zero (the fast path's buffers), so
+// the tail is read whole rather than copied byte by byte; the result is the same.
+std::uint64_t HashLetters(std::string_view letters, bool padded) {
   constexpr std::uint64_t kMul = 0x9E3779B97F4A7C15ULL;
-  std::uint64_t h = letters.size() * kMul;
+  constexpr std::uint64_t kMul2 = 0xC2B2AE3D27D4EB4FULL;
+  auto mix = [](std::uint64_t h, std::uint64_t w) { return std::rotl(h ^ (w * kMul), 31) * kMul2; };
+  // Two independent lanes of eight bytes, so the multiplies overlap.
+  std::uint64_t a = letters.size() * kMul, b = ~a;
   std::size_t i = 0;
-  for (; i + 8 <= letters.size(); i += 8) {
+  for (; i + 16 <= letters.size(); i += 16) {
+    std::uint64_t w0, w1;
+    std::memcpy(&w0, letters.data() + i, 8);
+    std::memcpy(&w1, letters.data() + i + 8, 8);
+    a = mix(a, w0);
+    b = mix(b, w1);
+  }
+  if (i + 8 <= letters.size()) {
     std::uint64_t w;
     std::memcpy(&w, letters.data() + i, 8);
-    h = std::rotl(h ^ (w * kMul), 31) * 0xC2B2AE3D27D4EB4FULL;
+    a = mix(a, w);
+    i += 8;
   }
   if (i < letters.size()) {
     std::uint64_t w = 0;
-    std::memcpy(&w, letters.data() + i, letters.size() - i);
-    h = std::rotl(h ^ (w * kMul), 31) * 0xC2B2AE3D27D4EB4FULL;
+    std::memcpy(&w, letters.data() + i, padded ? 8 : letters.size() - i);
+    b = mix(b, w);
   }
+  std::uint64_t h = a ^ std::rotl(b, 17);
   // Final avalanche (MurmurHash3's fmix64).
   h ^= h >> 33;
   h *= 0xFF51AFD7ED558CCDULL;
@@ -124,12 +139,13 @@ std::uint64_t HashLetters(std::string_view letters) {
   return h;
 }
 
-void FinishPrint(Normalized& out, std::int32_t letters) {
+void FinishPrint(Normalized& out, std::int32_t letters, std::string_view letter_bytes,
+                 bool padded) {
   out.letter_count = letters;
   if (letters == 0) {
     out.letter_print = 0;
   } else {
-    const std::uint64_t h = HashLetters(out.letters);
+    const std::uint64_t h = HashLetters(letter_bytes, padded);
     out.letter_print = h == 0 ? 1 : h;
   }
 }
@@ -219,15 +235,19 @@ std::int32_t CountCustomEmoji(std::string_view t) {
 // Printable ASCII (space to tilde): copied, lower-cased, in bulk.
 constexpr bool IsPlain(unsigned char c) { return c >= 0x20 && c < 0x7F; }
 
-// The length of the run of plain bytes at the start of `p` (at most `n`) in which no space follows
+// Buffers on the fast path have this many bytes of room after their contents: the input is copied
+// with this many zero bytes after it, so the block loops below read and write whole 16-byte blocks
+// without a scalar tail, and a zero (a control character, never plain) ends every run.
+constexpr std::size_t kPad = 32;
+
+// The length of the run of plain bytes at the start of `p` (zero-padded) in which no space follows
 // a space: such a run needs no per-byte decisions.
-std::size_t PlainRun(const unsigned char* p, std::size_t n) {
-  std::size_t i = 0;
+std::size_t PlainRun(const unsigned char* p) {
 #if defined(__SSE2__)
   const __m128i space = _mm_set1_epi8(' ');
   const __m128i low = _mm_set1_epi8(0x1F);  // signed compare: bytes >= 0x80 are negative
   const __m128i del = _mm_set1_epi8(0x7F);
-  for (; i + 17 <= n; i += 16) {
+  for (std::size_t i = 0;; i += 16) {
     const __m128i v = _mm_loadu_si128(reinterpret_cast<const __m128i*>(p + i));
     const __m128i next = _mm_loadu_si128(reinterpret_cast<const __m128i*>(p + i + 1));
     // Special: not in 0x20..0x7E (signed: <= 0x1F, or == 0x7F, or negative), or "  ".
@@ -239,11 +259,11 @@ std::size_t PlainRun(const unsigned char* p, std::size_t n) {
     if (mask != 0)
       return i + static_cast<std::size_t>(std::countr_zero(static_cast<unsigned>(mask)));
   }
+#else
+  std::size_t i = 0;
+  while (IsPlain(p[i]) && !(p[i] == ' ' && p[i + 1] == ' ')) ++i;
+  return i;
 #endif
-  for (; i < n; ++i) {
-    if (!IsPlain(p[i]) || (p[i] == ' ' && i + 1 < n && p[i + 1] == ' ')) return i;
-  }
-  return n;
 }
 
 // A run of printable ASCII into `text` (lower-cased), `skeleton` (leetspeak mapped) and `letters`
@@ -254,20 +274,83 @@ struct RunCounts {
   std::size_t letters_written = 0;
   std::int32_t upper = 0;
 };
+#if defined(__SSE2__)
+// Writes the bytes of `block` whose bit is set in `mask` (16 bits) to `out`, in order; returns how
+// many. Writes up to 16 bytes past `out` whatever the count (callers leave room).
+std::size_t CompactLettersSse2(__m128i block, unsigned mask, char* out) {
+  alignas(16) char bytes[16];
+  _mm_store_si128(reinterpret_cast<__m128i*>(bytes), block);
+  std::size_t w = 0;
+#pragma GCC unroll 16
+  for (unsigned b = 0; b < 16; ++b) {  // branch-free: every byte is stored, set ones advance
+    out[w] = bytes[b];
+    w += (mask >> b) & 1u;
+  }
+  return w;
+}
+
+// For each 8-bit mask: the shuffle that packs the selected bytes of an 8-byte group to its front
+// (0x80 elsewhere: pshufb writes zero), and how many there are.
+struct PackTable {
+  std::array<std::uint64_t, 256> shuffle{};
+  std::array<std::uint8_t, 256> count{};
+};
+constexpr PackTable kPack = [] {
+  PackTable t;
+  for (unsigned m = 0; m < 256; ++m) {
+    std::uint64_t s = 0;
+    unsigned n = 0;
+    for (unsigned b = 0; b < 8; ++b) {
+      if (m & (1u << b)) s |= static_cast<std::uint64_t>(b) << (8 * n++);
+    }
+    for (unsigned k = n; k < 8; ++k) s |= std::uint64_t{0x80} << (8 * k);
+    t.shuffle[m] = s;
+    t.count[m] = static_cast<std::uint8_t>(n);
+  }
+  return t;
+}();
+
+// The same with SSSE3's byte shuffle: two table look-ups instead of sixteen dependent steps.
+// Compiled for SSSE3 on its own and chosen at run time (Debian's x86-64 baseline lacks it).
+__attribute__((target("ssse3"))) std::size_t CompactLettersSsse3(__m128i block, unsigned mask,
+                                                                 char* out) {
+  const unsigned lo = mask & 0xFF, hi = (mask >> 8) & 0xFF;
+  const __m128i shuffle =
+      _mm_set_epi64x(static_cast<long long>(kPack.shuffle[hi] + 0x0808080808080808ULL),
+                     static_cast<long long>(kPack.shuffle[lo]));
+  const __m128i packed = _mm_shuffle_epi8(block, shuffle);
+  _mm_storel_epi64(reinterpret_cast<__m128i*>(out), packed);
+  _mm_storel_epi64(reinterpret_cast<__m128i*>(out + kPack.count[lo]), _mm_srli_si128(packed, 8));
+  return kPack.count[lo] + kPack.count[hi];
+}
+
+bool use_ssse3 = __builtin_cpu_supports("ssse3");
+
+std::size_t CompactLetters(__m128i block, unsigned mask, char* out) {
+  return use_ssse3 ? CompactLettersSsse3(block, mask, out) : CompactLettersSse2(block, mask, out);
+}
+#endif
+
 RunCounts LowerRun(const unsigned char* in, std::size_t n, char* text, char* skeleton,
                    char* letters) {
   RunCounts r;
-  std::size_t j = 0;
 #if defined(__SSE2__)
+  // Whole blocks: the bytes past `n` are converted too (the input is padded, the outputs have room)
+  // and later overwritten or trimmed; only the first `n` count.
+  const __m128i lane = _mm_setr_epi8(0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15);
   __m128i upper_sums = _mm_setzero_si128();
-  for (; j + 16 <= n; j += 16) {
+  for (std::size_t j = 0; j < n; j += 16) {
+    const __m128i valid =
+        _mm_cmpgt_epi8(_mm_set1_epi8(static_cast<char>(std::min<std::size_t>(n - j, 16))), lane);
     const __m128i v = _mm_loadu_si128(reinterpret_cast<const __m128i*>(in + j));
-    // Every byte is below 0x80 here, so signed comparisons are exact.
-    const __m128i is_upper = _mm_and_si128(_mm_cmpgt_epi8(v, _mm_set1_epi8('A' - 1)),
-                                           _mm_cmpgt_epi8(_mm_set1_epi8('Z' + 1), v));
+    // Signed comparisons: valid bytes are below 0x80; the others are masked out.
+    const __m128i is_upper =
+        _mm_and_si128(valid, _mm_and_si128(_mm_cmpgt_epi8(v, _mm_set1_epi8('A' - 1)),
+                                           _mm_cmpgt_epi8(_mm_set1_epi8('Z' + 1), v)));
     const __m128i lower = _mm_or_si128(v, _mm_and_si128(is_upper, _mm_set1_epi8(0x20)));
-    const __m128i is_letter = _mm_and_si128(_mm_cmpgt_epi8(lower, _mm_set1_epi8('a' - 1)),
-                                            _mm_cmpgt_epi8(_mm_set1_epi8('z' + 1), lower));
+    const __m128i is_letter =
+        _mm_and_si128(valid, _mm_and_si128(_mm_cmpgt_epi8(lower, _mm_set1_epi8('a' - 1)),
+                                           _mm_cmpgt_epi8(_mm_set1_epi8('z' + 1), lower)));
     __m128i skel = lower;
     auto leet = [&](char from, char to) {
       const __m128i m = _mm_cmpeq_epi8(lower, _mm_set1_epi8(from));
@@ -286,18 +369,12 @@ RunCounts LowerRun(const unsigned char* in, std::size_t n, char* text, char* ske
     _mm_storeu_si128(reinterpret_cast<__m128i*>(skeleton + j), skel);
     upper_sums = _mm_add_epi64(
         upper_sums, _mm_sad_epu8(_mm_and_si128(is_upper, _mm_set1_epi8(1)), _mm_setzero_si128()));
-    // Compact the letters, branch-free: every byte is stored, only letters advance.
-    const auto mask = static_cast<unsigned>(_mm_movemask_epi8(is_letter));
-    std::size_t w = r.letters_written;
-    for (unsigned b = 0; b < 16; ++b) {
-      letters[w] = text[j + b];
-      w += (mask >> b) & 1u;
-    }
-    r.letters_written = w;
+    r.letters_written += CompactLetters(lower, static_cast<unsigned>(_mm_movemask_epi8(is_letter)),
+                                        letters + r.letters_written);
   }
   r.upper += _mm_cvtsi128_si32(upper_sums) + _mm_cvtsi128_si32(_mm_srli_si128(upper_sums, 8));
-#endif
-  for (; j < n; ++j) {
+#else
+  for (std::size_t j = 0; j < n; ++j) {
     const char lower = static_cast<char>(in[j] >= 'A' && in[j] <= 'Z' ? in[j] + 32 : in[j]);
     const char leet = Leet(lower);
     r.upper += in[j] >= 'A' && in[j] <= 'Z';
@@ -306,7 +383,34 @@ RunCounts LowerRun(const unsigned char* in, std::size_t n, char* text, char* ske
     letters[r.letters_written] = lower;
     r.letters_written += lower >= 'a' && lower <= 'z';
   }
+#endif
   return r;
+}
+
+// CountLone over a skeleton of `n` bytes followed by at least 16 zero bytes.
+std::int32_t CountLonePadded(const char* s, std::size_t n) {
+#if defined(__SSE2__)
+  auto alnum = [](__m128i v) {
+    return _mm_or_si128(_mm_and_si128(_mm_cmpgt_epi8(v, _mm_set1_epi8('a' - 1)),
+                                      _mm_cmpgt_epi8(_mm_set1_epi8('z' + 1), v)),
+                        _mm_and_si128(_mm_cmpgt_epi8(v, _mm_set1_epi8('0' - 1)),
+                                      _mm_cmpgt_epi8(_mm_set1_epi8('9' + 1), v)));
+  };
+  __m128i sums = _mm_setzero_si128();
+  for (std::size_t j = 0; j < n; j += 16) {
+    const __m128i here = alnum(_mm_loadu_si128(reinterpret_cast<const __m128i*>(s + j)));
+    const __m128i next = alnum(_mm_loadu_si128(reinterpret_cast<const __m128i*>(s + j + 1)));
+    const __m128i prev = j == 0
+                             ? _mm_slli_si128(here, 1)
+                             : alnum(_mm_loadu_si128(reinterpret_cast<const __m128i*>(s + j - 1)));
+    const __m128i lone = _mm_andnot_si128(_mm_or_si128(prev, next), here);
+    sums = _mm_add_epi64(sums,
+                         _mm_sad_epu8(_mm_and_si128(lone, _mm_set1_epi8(1)), _mm_setzero_si128()));
+  }
+  return _mm_cvtsi128_si32(sums) + _mm_cvtsi128_si32(_mm_srli_si128(sums, 8));
+#else
+  return CountLone(std::string_view(s, n));
+#endif
 }
 
 // The fast path: ASCII (most chat) plus inert code points (emoji). Lower-casing ASCII and copying
@@ -318,9 +422,13 @@ RunCounts LowerRun(const unsigned char* in, std::size_t n, char* text, char* ske
 bool NormalizeSimple(std::string_view input, Normalized& out) {
   out.invisible_removed = 0;
   out.had_invalid_utf8 = false;
-  out.text.resize(input.size());
-  out.skeleton.resize(input.size());
-  out.letters.resize(input.size());
+  thread_local std::string padded;
+  padded.resize(input.size() + kPad);
+  std::memcpy(padded.data(), input.data(), input.size());
+  std::memset(padded.data() + input.size(), 0, kPad);
+  out.text.resize(input.size() + kPad);
+  out.skeleton.resize(input.size() + kPad);
+  out.letters.resize(input.size() + kPad);
   char* text = out.text.data();
   char* skel = out.skeleton.data();
   char* letters = out.letters.data();
@@ -335,11 +443,11 @@ bool NormalizeSimple(std::string_view input, Normalized& out) {
       skel[k++] = ' ';
     }
   };
-  const auto* bytes = reinterpret_cast<const unsigned char*>(input.data());
+  const auto* bytes = reinterpret_cast<const unsigned char*>(padded.data());
   const std::size_t size = input.size();
   std::size_t i = 0;
   while (i < size) {
-    std::size_t run = PlainRun(bytes + i, size - i);
+    std::size_t run = PlainRun(bytes + i);
     if (run > 0) {
       const unsigned char* in = bytes + i;
       i += run;
@@ -403,11 +511,13 @@ bool NormalizeSimple(std::string_view input, Normalized& out) {
     --t;
     --k;
   }
+  std::memset(skel + k, 0, 16);
+  out.lone_chars = CountLonePadded(skel, k);
+  std::memset(letters + l, 0, 8);
+  FinishPrint(out, other_letters + ascii_letters, std::string_view(letters, l), /*padded=*/true);
   out.text.resize(t);
   out.skeleton.resize(k);
   out.letters.resize(l);
-  FinishPrint(out, other_letters + ascii_letters);
-  out.lone_chars = CountLone(out.skeleton);
   out.shape = TextShape{upper, ascii_letters, 0, emoji + CountCustomEmoji(input)};
   return true;
 }
@@ -484,6 +594,17 @@ std::string JoinSpacedLetters(std::string_view s) {
 }
 
 namespace detail {
+
+bool UseSsse3ForTesting(bool on) {
+#if defined(__SSE2__)
+  const bool before = use_ssse3;
+  use_ssse3 = on && __builtin_cpu_supports("ssse3");
+  return before;
+#else
+  (void)on;
+  return false;
+#endif
+}
 
 TextShape ShapeOf(std::string_view t) {
   TextShape s;
@@ -600,7 +721,7 @@ Normalized NormalizeUnicode(std::string_view input) {
     p += n;
     left -= n;
   }
-  FinishPrint(out, letters);
+  FinishPrint(out, letters, out.letters, /*padded=*/false);
   out.shape = ShapeOf(input);
   out.lone_chars = CountLone(out.skeleton);
   return out;
