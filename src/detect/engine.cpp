@@ -149,7 +149,7 @@ void Engine::Expire(core::Timestamp now) {
       std::chrono::duration_cast<std::chrono::microseconds>(kStateTtl).count() /
       detail::kTickMicros;
   for (auto& [id, g] : guilds_) {
-    std::erase_if(g->members, [&](const auto& kv) { return now_ticks - kv.second.last > ttl; });
+    g->members.EraseIf([&](const detail::MemberState& m) { return now_ticks - m.last > ttl; });
   }
 }
 
@@ -164,11 +164,9 @@ EngineStats Engine::Stats() const {
   for (const auto& [id, g] : guilds_) {
     s.members += g->members.size();
     s.texts += g->texts.used();
-    // The guild state (with its fixed raid-text table) and its map node, and the members.
-    s.state_bytes +=
-        node(sizeof(detail::GuildState)) + node(sizeof(void*)) +
-        g->members.size() * node(sizeof(std::pair<const std::uint64_t, detail::MemberState>)) +
-        g->members.bucket_count() * sizeof(void*);
+    // The guild state (with its fixed raid-text table) and its map node, and the members' table
+    // with its spare capacity.
+    s.state_bytes += node(sizeof(detail::GuildState)) + node(sizeof(void*)) + g->members.bytes();
   }
   return s;
 }

@@ -6,7 +6,7 @@
 #include <array>
 #include <cstdint>
 #include <memory>
-#include <unordered_map>
+#include <vector>
 
 #include "detect/policy.h"
 
@@ -30,6 +30,88 @@ struct MemberState {
   std::uint8_t time_count = 0;
   std::uint8_t hash_head = 0;
   std::uint8_t hash_count = 0;
+};
+
+// The members a guild's detection state tracks: a flat table keyed by user id. The states live in
+// one dense array (no node per member, no pointer chase) found through a small open-addressing
+// index of 32-bit positions, sized to a power of two (a multiply and a shift, not a division by a
+// prime as in std::unordered_map). Growth is by a quarter, so spare capacity stays small.
+class MemberTable {
+ public:
+  // The member's state, created (zeroed) when absent. Valid until the next call that adds or
+  // removes members.
+  MemberState& operator[](std::uint64_t id) {
+    if (index_.empty()) Rehash(16);
+    std::size_t slot = Home(id);
+    for (;; slot = (slot + 1) & (index_.size() - 1)) {
+      const std::uint32_t at = index_[slot];
+      if (at == 0) break;
+      if (ids_[at - 1] == id) return states_[at - 1];
+    }
+    if (ids_.size() == ids_.capacity()) {
+      const std::size_t more = ids_.size() / 4 + 8;
+      ids_.reserve(ids_.size() + more);
+      states_.reserve(states_.size() + more);
+    }
+    ids_.push_back(id);
+    states_.emplace_back();
+    index_[slot] = static_cast<std::uint32_t>(ids_.size());
+    // Keep the index at most three-quarters full.
+    if (ids_.size() * 4 > index_.size() * 3) Rehash(index_.size() * 2);
+    return states_.back();
+  }
+
+  // Removes every member for which pred(state) holds.
+  template <typename Pred>
+  void EraseIf(Pred pred) {
+    std::size_t kept = 0;
+    for (std::size_t i = 0; i < ids_.size(); ++i) {
+      if (pred(states_[i])) continue;
+      if (kept != i) {
+        ids_[kept] = ids_[i];
+        states_[kept] = states_[i];
+      }
+      ++kept;
+    }
+    if (kept == ids_.size()) return;
+    ids_.resize(kept);
+    states_.resize(kept);
+    if (kept * 4 < ids_.capacity()) {  // mostly empty now: give the memory back
+      ids_.shrink_to_fit();
+      states_.shrink_to_fit();
+    }
+    std::size_t slots = 16;
+    while (kept * 4 > slots * 3) slots *= 2;
+    Rehash(slots);
+  }
+
+  std::size_t size() const { return ids_.size(); }
+  // Heap bytes held, spare capacity included.
+  std::size_t bytes() const {
+    return ids_.capacity() * sizeof(std::uint64_t) + states_.capacity() * sizeof(MemberState) +
+           index_.capacity() * sizeof(std::uint32_t);
+  }
+
+ private:
+  std::size_t Home(std::uint64_t id) const {
+    // Fibonacci hashing: the high bits of the product, as many as the index has.
+    return static_cast<std::size_t>((id * 0x9E3779B97F4A7C15ULL) >> shift_);
+  }
+  void Rehash(std::size_t slots) {
+    index_.assign(slots, 0);
+    shift_ = 64;
+    for (std::size_t s = slots; s > 1; s >>= 1) --shift_;
+    for (std::size_t i = 0; i < ids_.size(); ++i) {
+      std::size_t slot = Home(ids_[i]);
+      while (index_[slot] != 0) slot = (slot + 1) & (slots - 1);
+      index_[slot] = static_cast<std::uint32_t>(i + 1);
+    }
+  }
+
+  std::vector<std::uint64_t> ids_;
+  std::vector<MemberState> states_;
+  std::vector<std::uint32_t> index_;  // position in ids_/states_ plus one; 0: empty
+  int shift_ = 64;
 };
 
 // One text seen recently in a guild, for raid_text: who sent it since `first`.
@@ -89,7 +171,7 @@ struct JoinWindow {
 };
 
 struct GuildState {
-  std::unordered_map<std::uint64_t, MemberState> members;
+  MemberTable members;
   RaidTexts texts;
   JoinWindow joins;
   std::shared_ptr<const CompiledPolicy> policy;
