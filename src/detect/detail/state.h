@@ -98,7 +98,11 @@ class MemberTable {
     return static_cast<std::size_t>((id * 0x9E3779B97F4A7C15ULL) >> shift_);
   }
   void Rehash(std::size_t slots) {
-    index_.assign(slots, 0);
+    if (slots < index_.capacity() / 2) {
+      std::vector<std::uint32_t>(slots, 0).swap(index_);  // assign() would keep the old capacity
+    } else {
+      index_.assign(slots, 0);
+    }
     shift_ = 64;
     for (std::size_t s = slots; s > 1; s >>= 1) --shift_;
     for (std::size_t i = 0; i < ids_.size(); ++i) {
