@@ -118,11 +118,16 @@ std::shared_ptr<const CompiledPolicy> Engine::PolicyOf(core::GuildId guild) cons
 }
 
 detail::GuildState& Engine::Guild(core::GuildId id) {
+  // A direct-mapped cache in front of the map: a guild's state never moves (it is held by pointer)
+  // and is only dropped all at once, with the cache.
+  auto& cached = guild_cache_[(id.value() * 0x9E3779B97F4A7C15ULL) >> 58];
+  if (cached.second != nullptr && cached.first == id.value()) return *cached.second;
   auto& slot = guilds_[id.value()];
   if (!slot) {
     slot = std::make_unique<detail::GuildState>();
     slot->policy = PolicyOf(id);
   }
+  cached = {id.value(), slot.get()};
   return *slot;
 }
 
@@ -130,7 +135,10 @@ std::uint32_t Engine::TickOf(core::Timestamp at) {
   // Ticks are 10 ms since an epoch a second before the first sample. Past 2^31 ticks (248 days)
   // the state is dropped and the epoch moved: every window is far shorter than that.
   if (!epoch_ || (at - *epoch_).count() / detail::kTickMicros >= (std::int64_t{1} << 31)) {
-    if (epoch_) guilds_.clear();
+    if (epoch_) {
+      guilds_.clear();
+      guild_cache_.fill({0, nullptr});
+    }
     epoch_ = at - std::chrono::seconds(1);
   }
   const std::int64_t t = (at - *epoch_).count() / detail::kTickMicros;

@@ -10,6 +10,7 @@
 // policies and classifier it holds are immutable and may be shared by every shard.
 #pragma once
 
+#include <array>
 #include <cstdint>
 #include <memory>
 #include <unordered_map>
@@ -75,6 +76,7 @@ class Engine {
   std::shared_ptr<const Lists> lists_;
   std::shared_ptr<const TextClassifier> classifier_;
   std::unordered_map<std::uint64_t, std::unique_ptr<detail::GuildState>> guilds_;
+  std::array<std::pair<std::uint64_t, detail::GuildState*>, 64> guild_cache_{};
   std::unordered_map<std::uint64_t, std::shared_ptr<const CompiledPolicy>> policies_;
   std::optional<core::Timestamp> epoch_;
   std::uint64_t messages_ = 0;
