@@ -18,17 +18,18 @@ void CheckRaidText(const MessageContext& c, Findings& f) {
   if (!spreads) return;
   const PolicyData& p = c.policy.data();
   const Tick window = Ticks(p.raid_text_window);
-  RaidText& r = c.guild.texts.Find(c.letters_hash, c.now, window);
+  RaidTexts& texts = c.guild.texts;
+  const std::size_t slot = texts.Find(c.letters_hash, c.now, window);
+  RaidSenders& r = texts.senders[slot];
   if (c.now < r.first || c.now - r.first >= window) {
-    r = RaidText{};
-    r.print = c.letters_hash;
+    r = RaidSenders{};
     r.first = c.now;
   }
-  r.last = c.now;
+  texts.lasts[slot] = c.now;
   const std::uint64_t id = c.sample.author.id.value();
   const auto user = static_cast<std::uint16_t>((id * 0x9E3779B97F4A7C15ULL) >> 48);
   const auto end = r.users.begin() + r.count;
-  if (std::find(r.users.begin(), end, user) == end && r.count < RaidText::kUsers) {
+  if (std::find(r.users.begin(), end, user) == end && r.count < RaidSenders::kUsers) {
     r.users[r.count++] = user;
   }
   if (r.count < p.raid_text_users) return;
