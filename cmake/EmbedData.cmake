@@ -5,7 +5,7 @@ set(files
   phishing-domains/combined-domains.txt phishing-domains/nikolaischunk-url-prefixes.txt
   phishing-domains/devspen-wildcard-patterns.txt phishing-domains/nikolaischunk-suspicious.txt
   scam-phrases/devspen-malicious-terms.txt scam-phrases/cliptok-scam-phrases.txt
-  scam-phrases/devspen-trailing-paths.txt tlds.txt)
+  scam-phrases/devspen-trailing-paths.txt tlds.txt self-promotion.txt)
 set(body "")
 foreach(name IN LISTS files)
   file(READ "${DATA_DIR}/${name}" text)

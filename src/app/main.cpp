@@ -222,10 +222,11 @@ int main(int argc, char** argv) {
     if (!report) return Fail(report.error());
     std::printf(
         "trained on %lld spam and %lld ham messages (%lld held out, %lld malformed); "
-        "wrote %s (%ju bytes)\n",
+        "wrote %s (%ju bytes) and its word evidence %s (%zu features, %ju bytes)\n",
         static_cast<long long>(report->spam), static_cast<long long>(report->ham),
         static_cast<long long>(report->held_out), static_cast<long long>(report->malformed),
-        train_out.c_str(), report->model_bytes);
+        train_out.c_str(), report->model_bytes, detect::ml::WordEvidencePath(train_out).c_str(),
+        report->words, report->words_bytes);
     return 0;
   }
 

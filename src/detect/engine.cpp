@@ -258,6 +258,7 @@ Verdict Engine::Judge(const MessageSample& sample) {
   }
   detail::CheckKeywords(c, f);
   detail::CheckScamPhrases(c, f);
+  detail::CheckSelfPromotion(c, f);
   detail::CheckCapsFlood(c, f);
   detail::CheckZalgo(c, f);
   detail::CheckEmojiFlood(c, f);

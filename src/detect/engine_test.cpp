@@ -185,6 +185,32 @@ TEST(EngineTest, KeywordsComeFromTheGuildPolicyWhateverTheSharedScanHolds) {
       e.Judge(Message("want free robux?", EstablishedMember(5))).Has(SignalCode::kKeyword));
 }
 
+TEST(EngineTest, SelfPromotionAlertsOnClearAsksAndOnlyHintsOtherwise) {
+  Engine e;
+  // A clear ask alerts the admins, with the phrase as evidence; nothing is restricted.
+  const Verdict sub = e.Judge(Message("SUB to MY channel, sub4sub!", EstablishedMember(1)));
+  ASSERT_TRUE(sub.Has(SignalCode::kSelfPromotion)) << sub.Summary();
+  EXPECT_EQ(sub.action, Action::kAlert) << sub.Summary();
+  // Several asks and a link: restricted.
+  const Verdict link =
+      e.Judge(Message("please subscribe to my channel, like and subscribe: https://youtube.com/@me",
+                      EstablishedMember(2)));
+  EXPECT_GE(link.action, Action::kRestrict) << link.Summary();
+  // A hint alone ("check out my"): seen, but only logged.
+  const Verdict hint = e.Judge(Message("check out my new setup", EstablishedMember(3)));
+  EXPECT_TRUE(hint.Has(SignalCode::kSelfPromotion)) << hint.Summary();
+  EXPECT_FALSE(hint.Flagged()) << hint.Summary();
+  // Nothing at all in "subscription" talk.
+  EXPECT_FALSE(e.Judge(Message("my nitro subscription renewed", EstablishedMember(4)))
+                   .Has(SignalCode::kSelfPromotion));
+  // The weight is policy: a server that allows self-promotion turns it off.
+  PolicyData off = PolicyData::Defaults();
+  ASSERT_TRUE(off.Set("weight.self_promotion", "0").has_value());
+  e.SetPolicy(Message("x").guild, *CompiledPolicy::Compile(off));
+  EXPECT_FALSE(
+      e.Judge(Message("sub to my channel", EstablishedMember(5))).Has(SignalCode::kSelfPromotion));
+}
+
 TEST(EngineTest, CapsZalgoAndEmojiFloods) {
   Engine e;
   EXPECT_TRUE(e.Judge(Message("THIS IS THE BEST SERVER IN THE WORLD JOIN NOW"))

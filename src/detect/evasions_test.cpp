@@ -109,6 +109,10 @@ const std::vector<std::string>& Benign() {
       "I need help with my steam account settings",
       "check out https://example.org/page",
       "a b c d e f g",
+      // Hints of self-promotion alone stay below an alert: this is ordinary chat too.
+      "check out my new keyboard, it's so clicky",
+      "I posted the rules in my channel",
+      "watch my back in this raid please",
   };
   return b;
 }

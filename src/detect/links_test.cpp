@@ -121,6 +121,7 @@ TEST(ListsTest, EmbeddedListsLoadWithExpectedCounts) {
   EXPECT_GT(c.suspicious_domains, 900u);
   EXPECT_GT(c.scam_phrases, 650u);
   EXPECT_GT(c.tlds, 1400u);
+  EXPECT_EQ(c.self_promotion, 77u);  // 43 clear asks and 34 hints (data/self-promotion.txt)
   // Scam phrases left out: "𝗜'" (too short) and 12 short fragments in styled letters ("𝘄𝗲𝗲𝗸").
   EXPECT_EQ(c.skipped, 13u);
 }

@@ -23,6 +23,7 @@ const std::vector<std::string_view> kListFileNames{
     "scam-phrases/cliptok-scam-phrases.txt",
     "scam-phrases/devspen-trailing-paths.txt",
     "tlds.txt",
+    "self-promotion.txt",
 };
 
 namespace {
@@ -85,9 +86,20 @@ core::Result<std::shared_ptr<const Lists>> Lists::Build(const ListTexts& t) {
   ForEachLine(t.scam_phrases, add_phrase);
   std::vector<std::string> keywords;
   for (const std::string& k : DefaultKeywords()) keywords.push_back(Normalize(k).skeleton);
-  std::vector<std::vector<std::string>> groups(2);
+  std::vector<std::string> promotion, promotion_hints;
+  ForEachLine(t.self_promotion, [&](std::string_view e) {
+    if (e.front() == '#') return;
+    if (e.starts_with("? ")) {
+      promotion_hints.push_back(Normalize(e.substr(2)).skeleton);
+    } else {
+      promotion.push_back(Normalize(e).skeleton);
+    }
+  });
+  std::vector<std::vector<std::string>> groups(4);
   groups[kScamPhraseGroup] = std::move(phrases);
   groups[kDefaultKeywordGroup] = std::move(keywords);
+  groups[kSelfPromotionGroup] = std::move(promotion);
+  groups[kSelfPromotionHintGroup] = std::move(promotion_hints);
   auto p = PhraseMatcher::CompileGroups(std::move(groups));
   if (!p) return std::unexpected(p.error());
   l->phrases_ = std::move(*p);
@@ -102,6 +114,8 @@ core::Result<std::shared_ptr<const Lists>> Lists::Build(const ListTexts& t) {
   l->counts_.suspicious_domains = l->suspicious_.size();
   l->counts_.phishing_globs = l->globs_.size();
   l->counts_.scam_phrases = l->phrases_.group_size(kScamPhraseGroup);
+  l->counts_.self_promotion =
+      l->phrases_.group_size(kSelfPromotionGroup) + l->phrases_.group_size(kSelfPromotionHintGroup);
   l->counts_.scam_paths = l->scam_paths_.size();
   l->counts_.tlds = l->tlds_.size();
   if (l->tlds_.size() == 0) {
@@ -129,8 +143,8 @@ core::Result<std::shared_ptr<const Lists>> Lists::FromDirectory(const std::files
     }
     contents.push_back(std::move(s).str());
   }
-  ListTexts t{contents[0], contents[1], contents[2], contents[3],
-              contents[4], contents[5], contents[6], contents[7]};
+  ListTexts t{contents[0], contents[1], contents[2], contents[3], contents[4],
+              contents[5], contents[6], contents[7], contents[8]};
   return Build(t);
 }
 

@@ -32,6 +32,7 @@ struct ListTexts {
   std::string_view scam_phrases;        // scam-phrases/cliptok-scam-phrases.txt
   std::string_view scam_paths;          // scam-phrases/devspen-trailing-paths.txt
   std::string_view tlds;                // tlds.txt
+  std::string_view self_promotion;      // self-promotion.txt (written for this project)
 };
 
 // File names relative to a lists directory, in ListTexts order.
@@ -60,13 +61,17 @@ class Lists {
   // DefaultKeywords()), so that a guild on the default keywords scans a message once for both.
   // pattern groups: kScamPhraseGroup and kDefaultKeywordGroup.
   const PhraseMatcher& phrases() const { return phrases_; }
+  // kSelfPromotionGroup / kSelfPromotionHintGroup: the self-promotion phrases, clear ones and
+  // hints ("? " lines of self-promotion.txt), in the same scan.
   static constexpr std::size_t kScamPhraseGroup = 0;
   static constexpr std::size_t kDefaultKeywordGroup = 1;
+  static constexpr std::size_t kSelfPromotionGroup = 2;
+  static constexpr std::size_t kSelfPromotionHintGroup = 3;
   const PhraseMatcher& scam_paths() const { return scam_paths_; }
 
   struct Counts {
     std::size_t phishing_domains, phishing_prefixes, phishing_globs, suspicious_domains,
-        scam_phrases, scam_paths, tlds, skipped;
+        scam_phrases, scam_paths, tlds, self_promotion, skipped;
   };
   Counts counts() const { return counts_; }
 

@@ -48,6 +48,7 @@ constexpr std::array<SignalInfo, kSignalCount> kSignals{{
     {SignalCode::kClassifier, "classifier", 0.80, 0.80},
     {SignalCode::kLlm, "llm", 0.85, 0.85},
     {SignalCode::kHistory, "history", 0.50, 0.30},
+    {SignalCode::kSelfPromotion, "self_promotion", 0.70, 0.50},
 }};
 
 static_assert([] {

@@ -39,8 +39,10 @@ enum class SignalCode : std::uint8_t {
   kClassifier,  // the local model's spam probability
   kLlm,         // the LLM's opinion
   kHistory,     // prior detections (raises) or prior false positives and good reputation (lowers)
+  kSelfPromotion,  // asks readers to subscribe to, follow, like or visit the writer's own content
 };
-inline constexpr std::size_t kSignalCount = static_cast<std::size_t>(SignalCode::kHistory) + 1;
+inline constexpr std::size_t kSignalCount =
+    static_cast<std::size_t>(SignalCode::kSelfPromotion) + 1;
 
 std::string_view Name(SignalCode code);  // "message_rate"
 std::optional<SignalCode> SignalFromName(std::string_view name);

@@ -32,9 +32,11 @@ class Findings {
 // The scam phrases and the policy's keywords found in a message's skeleton: one scan for a guild
 // on the default keywords (they share the lists' database), two for a guild with its own.
 struct TextHits {
-  std::vector<const std::string*> phrases;   // scam phrases, at most 4
-  std::vector<const std::string*> keywords;  // the policy's keywords, at most 4
-  std::vector<std::uint32_t> ids;            // scratch for the scans
+  std::vector<const std::string*> phrases;          // scam phrases, at most 4
+  std::vector<const std::string*> keywords;         // the policy's keywords, at most 4
+  std::vector<const std::string*> promotion;        // self-promotion phrases, at most 4
+  std::vector<const std::string*> promotion_hints;  // and hints ("my channel"), at most 4
+  std::vector<std::uint32_t> ids;                   // scratch for the scans
 };
 void FindTextHits(std::string_view skeleton, const CompiledPolicy& policy, const Lists& lists,
                   TextHits& out);
@@ -79,6 +81,7 @@ void CheckZalgo(const MessageContext& c, Findings& f);
 void CheckEmojiFlood(const MessageContext& c, Findings& f);
 void CheckEvasion(const MessageContext& c, Findings& f);
 void CheckHistory(const Author& a, Findings& f);
+void CheckSelfPromotion(const MessageContext& c, Findings& f);
 void CheckJoinBurst(const JoinContext& c, Findings& f, std::vector<core::UserId>& raid_members);
 void CheckImpersonation(const Author& a, const CompiledPolicy& p, Findings& f);
 void CheckDefaultAvatar(const Author& a, core::Timestamp now, const CompiledPolicy& p, Findings& f);

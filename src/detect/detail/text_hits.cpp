@@ -7,6 +7,8 @@ void FindTextHits(std::string_view skeleton, const CompiledPolicy& policy, const
   constexpr std::size_t kLimit = 4;
   out.phrases.clear();
   out.keywords.clear();
+  out.promotion.clear();
+  out.promotion_hints.clear();
   const PhraseMatcher& shared = lists.phrases();
   const bool shared_keywords = policy.default_keywords();
   shared.ScanInto(skeleton, kLimit, out.ids);
@@ -16,6 +18,10 @@ void FindTextHits(std::string_view skeleton, const CompiledPolicy& policy, const
       out.phrases.push_back(&shared.pattern(id));
     } else if (group == Lists::kDefaultKeywordGroup && shared_keywords) {
       out.keywords.push_back(&shared.pattern(id));
+    } else if (group == Lists::kSelfPromotionGroup) {
+      out.promotion.push_back(&shared.pattern(id));
+    } else if (group == Lists::kSelfPromotionHintGroup) {
+      out.promotion_hints.push_back(&shared.pattern(id));
     }
   }
   if (!shared_keywords) {

@@ -4,6 +4,7 @@
 #include <fmt/format.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <cmath>
 #include <cstdio>
@@ -31,25 +32,38 @@ namespace {
 
 // FeatureText into `out` (reusing its buffer), followed by a newline: fastText's end of line.
 void FeatureLine(std::string_view text, std::string& out) {
-  // At most three bytes out per byte in (" ! "), plus the newline.
-  out.resize(text.size() * 3 + 1);
+  // At most three bytes out per byte in (" ! "), plus the length token and the newline.
+  out.resize(text.size() * 3 + 16);
   char* o = out.data();
   std::size_t n = 0;
+  int words = 0;
   for (std::size_t i = 0; i < text.size(); ++i) {
     const auto c = static_cast<unsigned char>(text[i]);
     if (c >= '0' && c <= '9') {
+      if (n == 0 || o[n - 1] == ' ') ++words;
       o[n++] = '0';
     } else if (IsPunct(c)) {
       if (n != 0 && o[n - 1] != ' ') o[n++] = ' ';
       o[n++] = static_cast<char>(c);
       o[n++] = ' ';
+      ++words;
     } else if (c == ' ') {
       if (n != 0 && o[n - 1] != ' ') o[n++] = ' ';
     } else {
+      // A letter repeated more than twice counts twice: "pleeeease", "subscribeeee".
+      if (n >= 2 && o[n - 1] == static_cast<char>(c) && o[n - 2] == static_cast<char>(c)) continue;
+      if (n == 0 || o[n - 1] == ' ') ++words;
       o[n++] = static_cast<char>(c);
     }
   }
   while (n != 0 && o[n - 1] == ' ') --n;
+  // The length as a word of its own (fastText averages word vectors, which hides how many there
+  // were): __len0 for one word, __len1 for 2-3, __len2 for 4-7, ... up to __len6.
+  int bucket = 0;
+  while (bucket < 6 && words >= (2 << bucket)) ++bucket;
+  if (n != 0) o[n++] = ' ';
+  for (char ch : std::string_view("__len")) o[n++] = ch;
+  o[n++] = static_cast<char>('0' + bucket);
   o[n++] = '\n';
   out.resize(n);
 }
@@ -99,6 +113,12 @@ core::Result<std::shared_ptr<const FastTextClassifier>> FastTextClassifier::Load
         fmt::format("{} has no {} label: not a spam model", file.string(), kSpamLabel),
         file.string());
   }
+  const std::filesystem::path words = WordEvidencePath(file);
+  if (std::filesystem::exists(words, ec)) {
+    auto w = WordEvidence::Load(words);
+    if (!w) return std::unexpected(w.error());
+    c->words_ = std::move(*w);
+  }
   c->file_ = file.filename().string();
   return std::shared_ptr<const FastTextClassifier>(std::move(c));
 }
@@ -119,14 +139,29 @@ double FastTextClassifier::SpamProbability(std::string_view normalized_text) con
   if (words.empty()) return 0.5;
   fasttext::Predictions predictions;
   model_->predict(2, words, predictions, 0.0);
+  double p = 0.5;
   for (const auto& [log_p, label] : predictions) {
-    if (label == spam_label_) return std::exp(static_cast<double>(log_p));
+    if (label == spam_label_) p = std::exp(static_cast<double>(log_p));
   }
-  // Only the other label came back: spam has (nearly) no probability mass.
-  return predictions.empty() ? 0.5 : 1.0 - std::exp(static_cast<double>(predictions.front().first));
+  if (predictions.size() == 1 && predictions.front().second != spam_label_) {
+    // Only the other label came back: spam has (nearly) no probability mass.
+    p = 1.0 - std::exp(static_cast<double>(predictions.front().first));
+  }
+  if (!words_) return std::clamp(p, 0.0, 1.0);
+  p = std::clamp(p, 1e-6, 1 - 1e-6);
+  const double logit = std::log(p / (1 - p)) + kWordWeight * words_->LogOdds(features) + kWordShift;
+  return 1 / (1 + std::exp(-logit));
 }
 
-std::string FastTextClassifier::Describe() const { return "fasttext:" + file_; }
+std::filesystem::path WordEvidencePath(const std::filesystem::path& model) {
+  std::filesystem::path p = model;
+  p += ".words";
+  return p;
+}
+
+std::string FastTextClassifier::Describe() const {
+  return "fasttext:" + file_ + (words_ ? "+words" : "");
+}
 
 core::Result<TrainReport> Train(const TrainOptions& o, std::FILE* diagnostics) {
   TrainReport report;
@@ -142,6 +177,7 @@ core::Result<TrainReport> Train(const TrainOptions& o, std::FILE* diagnostics) {
   }
   close(fd);
   const std::string input = tmpl;
+  std::vector<WordEvidence::Example> examples;
   struct Remove {
     std::string path;
     ~Remove() { std::remove(path.c_str()); }
@@ -176,8 +212,9 @@ core::Result<TrainReport> Train(const TrainOptions& o, std::FILE* diagnostics) {
           ++report.held_out;
           continue;
         }
-        const std::string features = FeatureText(Normalize(text).text);
+        std::string features = FeatureText(Normalize(text).text);
         out << (label == "spam" ? kSpamLabel : kHamLabel) << ' ' << features << '\n';
+        examples.push_back({label == "spam", std::move(features)});
         label == "spam" ? ++report.spam : ++report.ham;
       }
     }
@@ -203,6 +240,12 @@ core::Result<TrainReport> Train(const TrainOptions& o, std::FILE* diagnostics) {
   args.thread = 1;  // deterministic
   args.seed = 0;
   args.verbose = 0;
+  auto words = WordEvidence::Train(examples);
+  if (!words) return std::unexpected(words.error());
+  auto words_bytes = words->Save(WordEvidencePath(o.out));
+  if (!words_bytes) return std::unexpected(words_bytes.error());
+  report.words_bytes = *words_bytes;
+  report.words = words->size();
   fasttext::FastText ft;
   try {
     ft.train(args);

@@ -7,6 +7,7 @@
 #include <fstream>
 
 #include "detect/ml/reloading_classifier.h"
+#include "detect/ml/word_evidence.h"
 #include "detect/normalize.h"
 
 namespace detect::ml {
@@ -131,10 +132,105 @@ TEST_F(FastTextTest, HotReloadSwapsTheModelAndKeepsItOnABrokenFile) {
   EXPECT_LT((*r)->SpamProbability(prize), 0.2);
 }
 
-TEST(FeatureTextTest, DigitsBecomeShapesAndPunctuationSplits) {
-  EXPECT_EQ(FeatureText("call 08712460324 now!!"), "call 00000000000 now ! !");
-  EXPECT_EQ(FeatureText("win £1000, txt"), "win £0000 , txt");
-  EXPECT_EQ(FeatureText(""), "");
+TEST(FeatureTextTest, DigitsBecomeShapesPunctuationSplitsAndLengthIsAWord) {
+  EXPECT_EQ(FeatureText("call 08712460324 now!!"), "call 00000000000 now ! ! __len2");
+  EXPECT_EQ(FeatureText("win £1000, txt"), "win £0000 , txt __len2");
+  EXPECT_EQ(FeatureText(""), "__len0");
+  // Letters repeated more than twice count twice.
+  EXPECT_EQ(FeatureText("pleeeease subscribeeee"), "pleease subscribee __len1");
+  // Length buckets double: 1 word, 2-3, 4-7, 8-15, ...
+  EXPECT_EQ(FeatureText("a b c d e f g h"), "a b c d e f g h __len3");
+}
+
+TEST(WordEvidenceTest, LearnsTellingWordsAndPairs) {
+  std::vector<WordEvidence::Example> examples;
+  for (int i = 0; i < 30; ++i) {
+    examples.push_back({true, FeatureText("claim your free prize now " + std::to_string(i))});
+    examples.push_back({false, FeatureText("see you at practice now " + std::to_string(i))});
+  }
+  auto w = WordEvidence::Train(examples);
+  ASSERT_TRUE(w.has_value()) << w.error().message;
+  EXPECT_GT(w->size(), 10u);
+  EXPECT_GT(w->LogOdds(FeatureText("free prize")), 2.0);
+  EXPECT_LT(w->LogOdds(FeatureText("see you at practice")), -2.0);
+  // Words never seen carry no evidence: only the prior (equal classes: 0).
+  EXPECT_NEAR(w->LogOdds(FeatureText("zebra quartz")), w->LogOdds(""), 0.7);
+  // A repeated word counts once, as in training (the pair "prize prize" was never seen).
+  EXPECT_DOUBLE_EQ(w->LogOdds("prize prize prize"), w->LogOdds("prize"));
+  EXPECT_GT(w->LogOdds("prize"), 0.5);
+  std::vector<std::uint64_t> f;
+  WordFeatures("prize prize prize", f);
+  EXPECT_EQ(f.size(), 2u);  // the word, and the pair "prize prize", once each
+  EXPECT_FALSE(WordEvidence::Train({{true, "a"}}).has_value());  // one class
+}
+
+class WordEvidenceFileTest : public FastTextTest {};
+
+TEST_F(WordEvidenceFileTest, SavesLoadsAndRefusesDamagedFiles) {
+  std::vector<WordEvidence::Example> examples{{true, FeatureText("free prize")},
+                                              {false, FeatureText("see you")}};
+  auto w = WordEvidence::Train(examples);
+  ASSERT_TRUE(w.has_value());
+  const fs::path file = dir_ / "m.words";
+  auto bytes = w->Save(file);
+  ASSERT_TRUE(bytes.has_value()) << bytes.error().message;
+  EXPECT_EQ(*bytes, fs::file_size(file));
+  auto loaded = WordEvidence::Load(file);
+  ASSERT_TRUE(loaded.has_value()) << loaded.error().message;
+  EXPECT_EQ(loaded->size(), w->size());
+  for (const char* t : {"free prize", "see you", "free you", ""}) {
+    EXPECT_DOUBLE_EQ(loaded->LogOdds(FeatureText(t)), w->LogOdds(FeatureText(t))) << t;
+  }
+  EXPECT_EQ(WordEvidence::Load(dir_ / "missing.words").error().code, core::ErrorCode::kNotFound);
+  const std::string whole = [&] {
+    std::ifstream in(file, std::ios::binary);
+    return std::string((std::istreambuf_iterator<char>(in)), {});
+  }();
+  auto write = [&](const std::string& content) {
+    std::ofstream(file, std::ios::binary | std::ios::trunc) << content;
+    return WordEvidence::Load(file);
+  };
+  EXPECT_EQ(write("not a words file at all").error().code, core::ErrorCode::kInvalidArgument);
+  EXPECT_EQ(write(whole.substr(0, whole.size() - 3)).error().code,
+            core::ErrorCode::kInvalidArgument);                                   // truncated
+  EXPECT_EQ(write(whole + "x").error().code, core::ErrorCode::kInvalidArgument);  // trailing
+}
+
+TEST_F(FastTextTest, TrainingWritesWordEvidenceThatTheModelUses) {
+  TrainReport report;
+  const fs::path model = Train(Corpus("c.tsv", false), "m.bin", &report);
+  EXPECT_TRUE(fs::exists(WordEvidencePath(model)));
+  EXPECT_GT(report.words, 10u);
+  EXPECT_EQ(report.words_bytes, fs::file_size(WordEvidencePath(model)));
+  auto with = FastTextClassifier::Load(model);
+  ASSERT_TRUE(with.has_value()) << with.error().message;
+  EXPECT_NE((*with)->Describe().find("+words"), std::string::npos);
+  const std::string prize = Normalize("WIN a free prize, call now to claim").text;
+  const double both = (*with)->SpamProbability(prize);
+  EXPECT_GT(both, 0.8);
+  // Without the file, fastText alone (a different probability); with a damaged one, an error.
+  fs::rename(WordEvidencePath(model), dir_ / "aside.words");
+  auto alone = FastTextClassifier::Load(model);
+  ASSERT_TRUE(alone.has_value());
+  EXPECT_EQ((*alone)->Describe().find("+words"), std::string::npos);
+  EXPECT_NE((*alone)->SpamProbability(prize), both);
+  std::ofstream(WordEvidencePath(model)) << "damaged";
+  auto damaged = FastTextClassifier::Load(model);
+  ASSERT_FALSE(damaged.has_value());
+  EXPECT_NE(damaged.error().message.find("word-evidence"), std::string::npos);
+}
+
+TEST_F(FastTextTest, HotReloadNoticesNewWordEvidence) {
+  const fs::path live = Train(Corpus("c.tsv", false), "live.bin");
+  fs::rename(WordEvidencePath(live), dir_ / "aside.words");
+  auto r = ReloadingClassifier::Open(live);
+  ASSERT_TRUE(r.has_value()) << r.error().message;
+  EXPECT_EQ((*r)->Describe().find("+words"), std::string::npos);
+  fs::rename(dir_ / "aside.words", WordEvidencePath(live));  // the model file itself unchanged
+  auto polled = (*r)->Poll();
+  ASSERT_TRUE(polled.has_value()) << polled.error().message;
+  EXPECT_TRUE(*polled);
+  EXPECT_NE((*r)->Describe().find("+words"), std::string::npos);
 }
 
 TEST(FoldTest, DuplicatesShareAFoldAndFoldsCoverAll) {

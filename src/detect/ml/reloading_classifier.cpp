@@ -17,8 +17,16 @@ core::Result<ReloadingClassifier::Stamp> ReloadingClassifier::StampOf(
         fmt::format("cannot stat model file {}: {}", file.string(), std::strerror(errno)),
         file.string());
   }
-  return Stamp{static_cast<std::uintmax_t>(st.st_ino), static_cast<std::uintmax_t>(st.st_size),
-               static_cast<std::int64_t>(st.st_mtim.tv_sec) * 1'000'000'000 + st.st_mtim.tv_nsec};
+  Stamp s{static_cast<std::uintmax_t>(st.st_ino), static_cast<std::uintmax_t>(st.st_size),
+          static_cast<std::int64_t>(st.st_mtim.tv_sec) * 1'000'000'000 + st.st_mtim.tv_nsec};
+  struct stat words {};
+  if (::stat(WordEvidencePath(file).c_str(), &words) == 0) {
+    s.words_inode = static_cast<std::uintmax_t>(words.st_ino);
+    s.words_size = static_cast<std::uintmax_t>(words.st_size);
+    s.words_mtime_ns =
+        static_cast<std::int64_t>(words.st_mtim.tv_sec) * 1'000'000'000 + words.st_mtim.tv_nsec;
+  }
+  return s;
 }
 
 core::Result<std::shared_ptr<ReloadingClassifier>> ReloadingClassifier::Open(

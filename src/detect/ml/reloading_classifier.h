@@ -20,7 +20,8 @@ class ReloadingClassifier final : public TextClassifier {
   // Loads `file` now; an error if it cannot be loaded.
   static core::Result<std::shared_ptr<ReloadingClassifier>> Open(std::filesystem::path file);
 
-  // Reloads if the file changed (inode, size or modification time) since the last load.
+  // Reloads if the model file or its word evidence (MODEL.words: appeared, changed or removed)
+  // changed (inode, size or modification time) since the last load.
   // Returns true when a new model took over, false when nothing changed, or the load error (the
   // old model stays). Thread-safe; SpamProbability may run concurrently.
   core::Result<bool> Poll();
@@ -33,6 +34,8 @@ class ReloadingClassifier final : public TextClassifier {
   struct Stamp {
     std::uintmax_t inode = 0, size = 0;
     std::int64_t mtime_ns = 0;
+    std::uintmax_t words_inode = 0, words_size = 0;  // 0, 0: no word evidence
+    std::int64_t words_mtime_ns = 0;
     bool operator==(const Stamp&) const = default;
   };
   static core::Result<Stamp> StampOf(const std::filesystem::path& file);
