@@ -19,7 +19,9 @@
 
 namespace fasttext {
 class FastText;
-}
+class Dictionary;
+class DenseMatrix;
+}  // namespace fasttext
 
 namespace detect::ml {
 
@@ -43,10 +45,28 @@ class FastTextClassifier final : public TextClassifier {
 
   double SpamProbability(std::string_view normalized_text) const override;
   std::string Describe() const override;
+  // fastText's own prediction for `normalized_text`, through its reader and predict(), without
+  // the word evidence: what the direct path must equal (for tests).
+  double FastTextOnly(std::string_view normalized_text) const;
+  bool direct() const { return direct_; }
 
  private:
   FastTextClassifier() = default;
+  double FastTextProbability(const std::string& features) const;
+  double DirectProbability(const std::string& features) const;
+  static std::uint32_t FastTextHash(std::string_view word);
+  std::int32_t WordId(std::string_view word, std::uint32_t hash) const;  // -1: not a word of ours
+
   std::unique_ptr<fasttext::FastText> model_;
+  // For the direct path (see DirectProbability): set when the model allows it.
+  bool direct_ = false;
+  std::shared_ptr<const fasttext::Dictionary> dictionary_;
+  std::shared_ptr<const fasttext::DenseMatrix> input_, output_;
+  std::int32_t nwords_ = 0;
+  std::int64_t buckets_ = 0;
+  int word_ngrams_ = 1;
+  std::vector<std::string> vocab_;                                   // by word id
+  std::vector<std::pair<std::uint32_t, std::int32_t>> vocab_slots_;  // (hash, id); id -1: empty
   std::optional<WordEvidence> words_;
   std::string file_;
   std::int32_t spam_label_ = -1;

@@ -220,6 +220,25 @@ TEST_F(FastTextTest, TrainingWritesWordEvidenceThatTheModelUses) {
   EXPECT_NE(damaged.error().message.find("word-evidence"), std::string::npos);
 }
 
+TEST_F(FastTextTest, DirectPredictionEqualsFastTextsOwn) {
+  const fs::path model = Train(Corpus("c.tsv", false), "m.bin");
+  fs::remove(WordEvidencePath(model));  // fastText alone on both sides
+  auto c = FastTextClassifier::Load(model);
+  ASSERT_TRUE(c.has_value()) << c.error().message;
+  ASSERT_TRUE((*c)->direct());
+  for (const char* text :
+       {"WIN a free prize, call now to claim", "see you at practice tomorrow", "", "zebra",
+        "call 0800123 now!!! prize prize prize", "__label__spam free prize", "__label__ham",
+        "unknown words only here", "free\nprize\ttab", "a b c d e f g h i j k l m n o p q"}) {
+    const std::string n = Normalize(text).text;
+    EXPECT_NEAR((*c)->SpamProbability(n), (*c)->FastTextOnly(n), 1e-5) << text;
+  }
+  std::string long_text;
+  for (int i = 0; i < 500; ++i) long_text += "claim prize practice ball " + std::to_string(i) + " ";
+  const std::string n = Normalize(long_text).text;
+  EXPECT_NEAR((*c)->SpamProbability(n), (*c)->FastTextOnly(n), 1e-5);
+}
+
 TEST_F(FastTextTest, HotReloadNoticesNewWordEvidence) {
   const fs::path live = Train(Corpus("c.tsv", false), "live.bin");
   fs::rename(WordEvidencePath(live), dir_ / "aside.words");
