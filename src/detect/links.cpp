@@ -64,6 +64,17 @@ std::string Undefang(std::string_view in, const TldSet& tlds) {
   std::string out;
   out.reserve(in.size());
   for (std::size_t i = 0; i < in.size();) {
+    // Copy the run up to the next character that can start a defanged dot, in one piece.
+    std::size_t plain = i;
+    while (plain < in.size() && in[plain] != '[' && in[plain] != '(' && in[plain] != '{' &&
+           in[plain] != ' ' && in[plain] != '\xE3') {
+      ++plain;
+    }
+    if (plain > i) {
+      out.append(in.substr(i, plain - i));
+      i = plain;
+      if (i == in.size()) break;
+    }
     bool replaced = false;
     const char c = in[i];
     if (c == '[' || c == '(' || c == '{' || c == ' ') {
