@@ -159,15 +159,20 @@ int main(int argc, char** argv) {
   eval->add_option("--fold", eval_fold,
                    "K/N: only the lines in fold K of N (the ones `train --hold-out K/N` left out)");
 
-  auto* train =
-      cli.add_subcommand("train", "Train the local classifier (fastText) on labelled messages");
+  auto* train = cli.add_subcommand(
+      "train",
+      "Train the local classifier (fastText and its word evidence, MODEL.words) on labelled "
+      "messages");
   detect::ml::TrainOptions train_options;
   std::string train_out;
   std::string hold_out;
   train->add_option("--tsv", train_options.tsv, "Files of `label<TAB>text` lines (labels spam/ham)")
       ->required()
       ->check(CLI::ExistingFile);
-  train->add_option("--out", train_out, "Model file to write (.ftz: quantised; .bin: full)")
+  train
+      ->add_option("--out", train_out,
+                   "Model file to write (.ftz: quantised; .bin: full); the word evidence goes to "
+                   "MODEL.words")
       ->required();
   train->add_option("--hold-out", hold_out, "K/N: leave out fold K of N, for `eval --fold K/N`");
   train->add_option("--epochs", train_options.epochs, "Training epochs")
