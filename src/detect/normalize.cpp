@@ -17,6 +17,7 @@
 #include <optional>
 #include <utility>
 
+#include "core/hash.h"
 #include "detect/detail/normalize_unicode.h"
 
 namespace detect {
@@ -129,14 +130,7 @@ std::uint64_t HashLetters(std::string_view letters, bool padded) {
     std::memcpy(&w, letters.data() + i, padded ? 8 : letters.size() - i);
     b = mix(b, w);
   }
-  std::uint64_t h = a ^ std::rotl(b, 17);
-  // Final avalanche (MurmurHash3's fmix64).
-  h ^= h >> 33;
-  h *= 0xFF51AFD7ED558CCDULL;
-  h ^= h >> 33;
-  h *= 0xC4CEB9FE1A85EC53ULL;
-  h ^= h >> 33;
-  return h;
+  return core::Fmix64(a ^ std::rotl(b, 17));
 }
 
 void FinishPrint(Normalized& out, std::int32_t letters, std::string_view letter_bytes,

@@ -9,19 +9,14 @@
 #include <fstream>
 #include <unordered_map>
 
+#include "core/hash.h"
+
 namespace detect::ml {
 namespace {
 
 constexpr char kMagic[8] = {'A', 'S', 'W', 'O', 'R', 'D', 'S', '1'};
 
-std::uint64_t Mix(std::uint64_t h) {
-  h ^= h >> 33;
-  h *= 0xFF51AFD7ED558CCDULL;
-  h ^= h >> 33;
-  h *= 0xC4CEB9FE1A85EC53ULL;
-  h ^= h >> 33;
-  return h;
-}
+constexpr std::uint64_t Mix(std::uint64_t h) { return core::Fmix64(h); }
 
 // A word's hash, eight bytes at a time (words are short: usually one step).
 std::uint64_t HashWord(std::string_view w) {
