@@ -1,8 +1,8 @@
 // AFL++ target for the parsers that read text from outside the process: snowflake ids, the
 // store's timestamp, date and text[] codecs, secret redaction, the detection normaliser and the
-// link extractor. The first input byte picks the parser; the rest is its input. Parsers must fail closed (never crash,
-// never accept garbage silently), and whatever they accept must survive a format/parse round trip
-// unchanged — a violated oracle aborts.
+// link extractor, and the gateway's zlib-stream inflater. The first input byte picks the parser;
+// the rest is its input. Parsers must fail closed (never crash, never accept garbage silently), and
+// whatever they accept must survive a format/parse round trip unchanged — a violated oracle aborts.
 //
 // Built and run by scripts/fuzz.sh (afl-g++), which ctest calls for a bounded time.
 #include <unistd.h>
@@ -17,6 +17,7 @@
 #include "detect/detail/normalize_unicode.h"
 #include "detect/links.h"
 #include "detect/normalize.h"
+#include "net/zlib_stream.h"
 #include "store/pg/detail/params.h"
 
 namespace {
@@ -42,7 +43,7 @@ void One(const std::string& data) {
   if (data.empty()) return;
   const std::string in = data.substr(1);
   using namespace store::pg::detail;
-  switch (static_cast<unsigned char>(data[0]) % 7) {
+  switch (static_cast<unsigned char>(data[0]) % 8) {
     case 0: {
       auto id = core::UserId::Parse(in);
       if (id) {
@@ -85,9 +86,9 @@ void One(const std::string& data) {
       Check(n.text.empty() || (n.text.front() != ' ' && n.text.back() != ' '));
       // The ASCII fast path must agree with the general path.
       const detect::Normalized slow = detect::detail::NormalizeUnicode(in);
-      Check(slow.text == n.text && slow.skeleton == n.skeleton && slow.letter_print == n.letter_print &&
-            slow.letter_count == n.letter_count && slow.lone_chars == n.lone_chars &&
-            slow.letters == n.letters && slow.shape == n.shape);
+      Check(slow.text == n.text && slow.skeleton == n.skeleton &&
+            slow.letter_print == n.letter_print && slow.letter_count == n.letter_count &&
+            slow.lone_chars == n.lone_chars && slow.letters == n.letters && slow.shape == n.shape);
       break;
     }
     case 6: {
@@ -100,6 +101,25 @@ void One(const std::string& data) {
         Check(l.ip_literal || detect::CanonicalHost(l.host) == l.host);
         Check(l.path.size() <= 256);
         Check(l.masked || l.shown.empty());
+      }
+      break;
+    }
+    case 7: {
+      // zlib-stream: the input cut into frames (each led by a length byte). Never a crash, never a
+      // payload over the limit, and once failed always failed.
+      net::ZlibStream z(1 << 16);
+      bool failed = false;
+      for (std::size_t i = 0; i < in.size();) {
+        const std::size_t n =
+            std::min<std::size_t>(static_cast<unsigned char>(in[i]), in.size() - i - 1);
+        auto p = z.Feed(std::string_view(in).substr(i + 1, n));
+        i += 1 + n;
+        Check(!failed || !p.has_value());
+        if (!p) {
+          failed = true;
+        } else if (*p) {
+          Check((*p)->size() <= (1 << 16));
+        }
       }
       break;
     }
