@@ -1,0 +1,207 @@
+#include "discord/rest/rate_limiter.h"
+
+#include <algorithm>
+#include <charconv>
+#include <cmath>
+#include <vector>
+
+namespace discord::rest {
+namespace {
+
+using std::chrono::microseconds;
+
+constexpr std::int64_t kDiscordEpochMs = 1420070400000;
+
+bool IsId(std::string_view s) {
+  return s.size() >= 17 && s.size() <= 20 &&
+         std::all_of(s.begin(), s.end(), [](char c) { return c >= '0' && c <= '9'; });
+}
+
+std::vector<std::string_view> Segments(std::string_view path) {
+  std::vector<std::string_view> out;
+  std::size_t i = 0;
+  while (i < path.size()) {
+    if (path[i] == '/') {
+      ++i;
+      continue;
+    }
+    std::size_t j = path.find('/', i);
+    if (j == std::string_view::npos) j = path.size();
+    out.push_back(path.substr(i, j - i));
+    i = j;
+  }
+  return out;
+}
+
+microseconds Seconds(double s) {
+  return std::chrono::duration_cast<microseconds>(std::chrono::duration<double>(s));
+}
+
+template <typename T>
+std::optional<T> Number(const std::optional<std::string>& text) {
+  if (!text) return std::nullopt;
+  std::string_view t = *text;
+  while (!t.empty() && t.front() == ' ') t.remove_prefix(1);
+  while (!t.empty() && t.back() == ' ') t.remove_suffix(1);
+  T v{};
+  const auto [end, ec] = std::from_chars(t.data(), t.data() + t.size(), v);
+  if (ec != std::errc() || end != t.data() + t.size()) return std::nullopt;
+  if constexpr (std::is_floating_point_v<T>) {
+    if (!std::isfinite(v)) return std::nullopt;
+  }
+  if (v < 0) return std::nullopt;
+  return v;
+}
+
+}  // namespace
+
+Route Route::Of(std::string_view method, std::string_view path, core::Timestamp now,
+                std::string_view application_id) {
+  Route r;
+  r.method.assign(method);
+  r.major = "global";
+  if (const std::size_t q = path.find('?'); q != std::string_view::npos) path = path.substr(0, q);
+  const std::vector<std::string_view> seg = Segments(path);
+  std::string_view last_id;
+  for (std::size_t i = 0; i < seg.size(); ++i) {
+    const std::string_view s = seg[i];
+    const std::string_view before = i > 0 ? seg[i - 1] : std::string_view();
+    if (before == "reactions") {  // the emoji and anything after it: one reaction route
+      r.path += "/:reaction";
+      break;
+    }
+    if (IsId(s)) {
+      r.path += "/:id";
+      if (r.major == "global" &&
+          (before == "channels" || before == "guilds" || before == "webhooks")) {
+        r.major.assign(s);
+      }
+      last_id = s;
+      continue;
+    }
+    // A token: after a webhook id, or after an interaction id.
+    if (i >= 2 && IsId(before) && (seg[i - 2] == "webhooks" || seg[i - 2] == "interactions")) {
+      r.path += "/:token";
+      if (seg[i - 2] == "webhooks") {
+        r.major = std::string(before) + "/" + std::string(s);
+        r.interaction = !application_id.empty() && before == application_id;
+      } else {
+        r.interaction = true;
+      }
+      continue;
+    }
+    r.path += "/";
+    r.path += s;
+  }
+  if (r.path.empty()) r.path = "/";
+  // Deleting a message older than 14 days has a stricter bucket of its own.
+  if (r.method == "DELETE" && r.path == "/channels/:id/messages/:id" && !last_id.empty()) {
+    std::uint64_t id = 0;
+    std::from_chars(last_id.data(), last_id.data() + last_id.size(), id);
+    const auto created =
+        std::chrono::milliseconds(static_cast<std::int64_t>(id >> 22) + kDiscordEpochMs);
+    const auto age = now.time_since_epoch() - created;
+    if (age > std::chrono::hours(24 * 14)) r.path += " (old message)";
+  }
+  return r;
+}
+
+RateLimitHeaders RateLimitHeaders::Parse(
+    const std::function<std::optional<std::string>(std::string_view)>& header,
+    std::optional<double> body_retry_after) {
+  RateLimitHeaders h;
+  h.limit = Number<int>(header("X-RateLimit-Limit"));
+  h.remaining = Number<int>(header("X-RateLimit-Remaining"));
+  h.reset_after = Number<double>(header("X-RateLimit-Reset-After"));
+  if (auto b = header("X-RateLimit-Bucket"); b && !b->empty() && b->size() <= 128) h.bucket = *b;
+  if (auto g = header("X-RateLimit-Global"); g && (*g == "true" || *g == "True")) h.global = true;
+  if (auto sc = header("X-RateLimit-Scope"); sc && !sc->empty()) h.scope = *sc;
+  if (body_retry_after && std::isfinite(*body_retry_after) && *body_retry_after >= 0) {
+    h.retry_after = body_retry_after;
+  } else {
+    h.retry_after = Number<double>(header("Retry-After"));
+  }
+  if (h.scope == "global") h.global = true;
+  return h;
+}
+
+RateLimiter::RateLimiter(const core::Clock& clock, int global_per_second)
+    : clock_(clock), global_per_second_(std::max(1, global_per_second)) {}
+
+std::string RateLimiter::BucketKey(const Route& route) const {
+  const std::string key = route.Key();
+  const auto it = hash_of_route_.find(key);
+  return (it == hash_of_route_.end() ? key : it->second) + "|" + route.major;
+}
+
+RateLimiter::Bucket& RateLimiter::BucketOf(const Route& route) {
+  return buckets_[BucketKey(route)];
+}
+
+microseconds RateLimiter::Reserve(const Route& route) {
+  const core::Timestamp now = clock_.Now();
+  core::Timestamp at = now;
+  Bucket& b = BucketOf(route);
+  at = std::max(at, b.blocked_until);
+  if (b.known) {
+    if (at >= b.reset) {  // the window we were counting is over
+      while (at >= b.reset) b.reset += b.window;
+      b.opens = b.reset - b.window;
+      b.remaining = b.limit;
+    }
+    if (b.remaining <= 0) {  // full: take a place in the next window
+      b.opens = b.reset + kResetSlack;
+      b.reset += b.window;
+      b.remaining = b.limit;
+    }
+    at = std::max(at, b.opens);
+    --b.remaining;
+  }
+  if (!route.interaction) {
+    at = std::max(at, global_blocked_until_);
+    // The first one-second window from `at` on with room left (windows fill in any order, since
+    // a request delayed by its bucket reserves a later window).
+    const auto second = std::chrono::seconds(1);
+    std::int64_t w = (at - core::Timestamp()) / second;
+    while (true) {
+      int& used = global_used_[w];
+      if (used < global_per_second_) {
+        ++used;
+        break;
+      }
+      ++w;
+      at = std::max(at, core::Timestamp() + std::chrono::duration_cast<microseconds>(w * second));
+    }
+    // Forget windows that are over.
+    const std::int64_t current = (now - core::Timestamp()) / second;
+    global_used_.erase(global_used_.begin(), global_used_.lower_bound(current));
+  }
+  return std::chrono::duration_cast<microseconds>(at - now);
+}
+
+microseconds RateLimiter::Update(const Route& route, int status, const RateLimitHeaders& h) {
+  const core::Timestamp now = clock_.Now();
+  if (h.bucket) hash_of_route_[route.Key()] = *h.bucket;
+  Bucket& b = BucketOf(route);
+  if (h.limit && h.remaining && h.reset_after && *h.limit > 0) {
+    b.known = true;
+    b.limit = *h.limit;
+    b.remaining = std::min(*h.remaining, *h.limit);
+    b.reset = now + Seconds(*h.reset_after);
+    b.opens = now;
+    if (*h.remaining == *h.limit - 1) b.window = std::max(Seconds(*h.reset_after), microseconds(1));
+  }
+  if (status != 429) return microseconds(0);
+  const microseconds retry = Seconds(h.retry_after.value_or(1.0));
+  if (h.global) {
+    global_blocked_until_ = std::max(global_blocked_until_, now + retry);
+    return retry;
+  }
+  // A sub-limit (requests were left in the bucket): only this request waits.
+  if (h.remaining && *h.remaining > 0) return retry;
+  b.blocked_until = std::max(b.blocked_until, now + retry);
+  b.remaining = 0;
+  return retry;
+}
+
+}  // namespace discord::rest
