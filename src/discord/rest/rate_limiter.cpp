@@ -5,12 +5,12 @@
 #include <cmath>
 #include <vector>
 
+#include "core/id.h"
+
 namespace discord::rest {
 namespace {
 
 using std::chrono::microseconds;
-
-constexpr std::int64_t kDiscordEpochMs = 1420070400000;
 
 bool IsId(std::string_view s) {
   return s.size() >= 17 && s.size() <= 20 &&
@@ -96,12 +96,10 @@ Route Route::Of(std::string_view method, std::string_view path, core::Timestamp 
   if (r.path.empty()) r.path = "/";
   // Deleting a message older than 14 days has a stricter bucket of its own.
   if (r.method == "DELETE" && r.path == "/channels/:id/messages/:id" && !last_id.empty()) {
-    std::uint64_t id = 0;
-    std::from_chars(last_id.data(), last_id.data() + last_id.size(), id);
-    const auto created =
-        std::chrono::milliseconds(static_cast<std::int64_t>(id >> 22) + kDiscordEpochMs);
-    const auto age = now.time_since_epoch() - created;
-    if (age > std::chrono::hours(24 * 14)) r.path += " (old message)";
+    if (auto id = core::MessageId::Parse(last_id);
+        id && now - id->CreatedAt() > std::chrono::hours(24 * 14)) {
+      r.path += " (old message)";
+    }
   }
   return r;
 }
