@@ -1,6 +1,6 @@
-// The gateway's receive path, piece by piece (issue 4 adds decoding as it lands): zlib-stream
-// inflation of MESSAGE_CREATE frames, as Discord sends them (one deflate stream per connection,
-// Z_SYNC_FLUSH after each payload).
+// The gateway's receive path: zlib-stream inflation of MESSAGE_CREATE frames, as Discord sends
+// them (one deflate stream per connection, Z_SYNC_FLUSH after each payload), alone and followed by
+// decoding into a typed discord::Message.
 //   build/bench/gateway_bench
 #include <benchmark/benchmark.h>
 #include <zlib.h>
@@ -9,6 +9,7 @@
 #include <string>
 #include <vector>
 
+#include "discord/model/entities.h"
 #include "net/zlib_stream.h"
 
 namespace {
@@ -79,7 +80,30 @@ void BM_InflateMessageCreate(benchmark::State& state) {
       static_cast<double>(compressed) / static_cast<double>(frames.size());
 }
 
+// Inflated and decoded into a typed discord::Message: the whole receive path up to detection.
+void BM_InflateAndDecodeMessageCreate(benchmark::State& state) {
+  std::size_t raw = 0;
+  const std::vector<std::string> frames = Frames(10000, &raw);
+  std::size_t frames_done = 0, decoded = 0;
+  for (auto _ : state) {
+    net::ZlibStream z;
+    for (const std::string& f : frames) {
+      auto p = z.Feed(f);
+      if (p && *p) {
+        auto payload = discord::DecodeGatewayPayload(**p);
+        decoded += payload && std::holds_alternative<discord::Message>(payload->data);
+      }
+    }
+    frames_done += frames.size();
+  }
+  if (decoded != frames_done) state.SkipWithError("a frame did not decode to a message");
+  state.SetItemsProcessed(static_cast<std::int64_t>(frames_done));
+  state.SetBytesProcessed(
+      static_cast<std::int64_t>(raw * static_cast<std::size_t>(state.iterations())));
+}
+
 BENCHMARK(BM_InflateMessageCreate)->Unit(benchmark::kMillisecond);
+BENCHMARK(BM_InflateAndDecodeMessageCreate)->Unit(benchmark::kMillisecond);
 
 }  // namespace
 

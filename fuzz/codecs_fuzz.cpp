@@ -1,8 +1,9 @@
 // AFL++ target for the parsers that read text from outside the process: snowflake ids, the
 // store's timestamp, date and text[] codecs, secret redaction, the detection normaliser and the
-// link extractor, and the gateway's zlib-stream inflater. The first input byte picks the parser;
-// the rest is its input. Parsers must fail closed (never crash, never accept garbage silently), and
-// whatever they accept must survive a format/parse round trip unchanged — a violated oracle aborts.
+// link extractor, the gateway's zlib-stream inflater and its payload decoder. The first input byte
+// picks the parser; the rest is its input. Parsers must fail closed (never crash, never accept
+// garbage silently), and whatever they accept must survive a format/parse round trip unchanged — a
+// violated oracle aborts.
 //
 // Built and run by scripts/fuzz.sh (afl-g++), which ctest calls for a bounded time.
 #include <unistd.h>
@@ -17,6 +18,7 @@
 #include "detect/detail/normalize_unicode.h"
 #include "detect/links.h"
 #include "detect/normalize.h"
+#include "discord/model/entities.h"
 #include "net/zlib_stream.h"
 #include "store/pg/detail/params.h"
 
@@ -43,7 +45,7 @@ void One(const std::string& data) {
   if (data.empty()) return;
   const std::string in = data.substr(1);
   using namespace store::pg::detail;
-  switch (static_cast<unsigned char>(data[0]) % 8) {
+  switch (static_cast<unsigned char>(data[0]) % 9) {
     case 0: {
       auto id = core::UserId::Parse(in);
       if (id) {
@@ -120,6 +122,20 @@ void One(const std::string& data) {
         } else if (*p) {
           Check((*p)->size() <= (1 << 16));
         }
+      }
+      break;
+    }
+    case 8: {
+      // Gateway payloads: any bytes give a payload or an error, never a crash; a decoded message
+      // has the ids it claims to have.
+      auto p = discord::DecodeGatewayPayload(in);
+      if (p) {
+        if (const auto* m = std::get_if<discord::Message>(&p->data)) {
+          Check(m->id.value() != 0 || in.find("\"id\"") != std::string::npos);
+          Check(m->attachments >= 0 && m->embeds >= 0);
+        }
+      } else {
+        Check(!p.error().message.empty());
       }
       break;
     }
