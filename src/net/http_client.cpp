@@ -93,22 +93,26 @@ asio::awaitable<core::Result<HttpResponse>> Exchange(
 
 }  // namespace
 
-core::Result<Url> Url::Parse(std::string_view url) {
+core::Result<Url> Url::Parse(std::string_view url, bool websocket) {
   Url u;
   std::string_view rest;
-  if (url.starts_with("https://")) {
+  const std::string_view secure = websocket ? "wss://" : "https://";
+  const std::string_view plain = websocket ? "ws://" : "http://";
+  if (url.starts_with(secure)) {
     u.tls = true;
-    rest = url.substr(8);
-  } else if (url.starts_with("http://")) {
-    rest = url.substr(7);
+    rest = url.substr(secure.size());
+  } else if (url.starts_with(plain)) {
+    rest = url.substr(plain.size());
   } else {
     return core::Fail(
         core::ErrorCode::kInvalidArgument,
-        fmt::format("URL must start with http:// or https://: \"{}\"", url.substr(0, 100)), "url");
+        fmt::format("URL must start with {} or {}: \"{}\"", plain, secure, url.substr(0, 100)),
+        "url");
   }
-  const std::size_t slash = rest.find('/');
+  const std::size_t slash = rest.find_first_of("/?");
   std::string_view authority = rest.substr(0, slash);
   u.target = slash == std::string_view::npos ? "/" : std::string(rest.substr(slash));
+  if (u.target.front() == '?') u.target.insert(0, "/");  // "wss://host?v=10" -> "/?v=10"
   if (authority.find('@') != std::string_view::npos) {
     return core::Fail(core::ErrorCode::kInvalidArgument,
                       "URL must not carry credentials; use the API key setting", "url");

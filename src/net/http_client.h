@@ -32,9 +32,9 @@ struct Url {
   std::string host;
   std::string port;    // "443", "80" or as given
   std::string target;  // path and query, at least "/"
-  // http(s)://host[:port][/path]; anything else (other schemes, userinfo, spaces, an empty host,
-  // a bad port) is an invalid_argument error naming the problem.
-  static core::Result<Url> Parse(std::string_view url);
+  // http(s)://host[:port][/path] (with `websocket`: ws(s)://...); anything else (other schemes,
+  // userinfo, spaces, an empty host, a bad port) is an invalid_argument error naming the problem.
+  static core::Result<Url> Parse(std::string_view url, bool websocket = false);
 };
 
 struct HttpRequest {
