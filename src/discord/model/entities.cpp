@@ -305,7 +305,24 @@ core::Result<GatewayPayload> DecodeGatewayPayload(std::string_view json) {
   auto t = Optional<std::string_view>(root, "t", "payload");
   if (!t) return std::unexpected(t.error());
   if (*t) p.event = std::string(**t);
-  if (p.op != 0) return p;  // non-dispatch ops are handled by the shard from `op` (and `d` later)
+  if (p.op == 10) {  // Hello
+    object d;
+    if (root.at_key("d").get(d) != simdjson::SUCCESS) {
+      return std::unexpected(Bad("Hello.d", "is not an object"));
+    }
+    auto interval = Required<std::int64_t>(d, "heartbeat_interval", "Hello");
+    if (!interval) return std::unexpected(interval.error());
+    if (*interval <= 0) return std::unexpected(Bad("Hello.heartbeat_interval", "is not positive"));
+    p.heartbeat_interval = *interval;
+    return p;
+  }
+  if (p.op == 9) {  // Invalid Session: d says whether the session may be resumed
+    auto d = Optional<bool>(root, "d", "InvalidSession");
+    if (!d) return std::unexpected(d.error());
+    p.resumable = d->value_or(false);
+    return p;
+  }
+  if (p.op != 0) return p;  // heartbeat requests, ACKs and reconnects carry nothing more
   if (p.event.empty()) return std::unexpected(Bad("payload.t", "is missing on a dispatch"));
   object d;
   const bool has_d = root.at_key("d").get(d) == simdjson::SUCCESS;
@@ -319,6 +336,23 @@ core::Result<GatewayPayload> DecodeGatewayPayload(std::string_view json) {
     auto m = DecodeMemberAdd(d);
     if (!m) return std::unexpected(m.error());
     p.data = std::move(*m);
+  } else if (p.event == "READY") {
+    if (!has_d) return std::unexpected(Bad("READY.d", "is not an object"));
+    Ready r;
+    auto session = Required<std::string_view>(d, "session_id", "READY");
+    if (!session) return std::unexpected(session.error());
+    r.session_id = std::string(*session);
+    auto resume = Required<std::string_view>(d, "resume_gateway_url", "READY");
+    if (!resume) return std::unexpected(resume.error());
+    r.resume_gateway_url = std::string(*resume);
+    object user;
+    if (d.at_key("user").get(user) != simdjson::SUCCESS) {
+      return std::unexpected(Bad("READY.user", "is missing"));
+    }
+    auto id = RequiredId<core::UserId>(user, "id", "READY.user");
+    if (!id) return std::unexpected(id.error());
+    r.user = *id;
+    p.data = std::move(r);
   } else {
     p.data = OtherEvent{p.event};
   }

@@ -57,6 +57,13 @@ struct GuildMemberAdd {
   Member member;  // with `user`
 };
 
+// READY: what a session needs to resume later.
+struct Ready {
+  std::string session_id;
+  std::string resume_gateway_url;
+  core::UserId user;  // the bot
+};
+
 // A dispatch this decoder does not type (yet): its name, for the log.
 struct OtherEvent {
   std::string name;
@@ -67,7 +74,9 @@ struct GatewayPayload {
   int op = -1;
   std::optional<std::int64_t> sequence;
   std::string event;  // "t": "MESSAGE_CREATE", ... (empty for non-dispatch ops)
-  std::variant<std::monostate, Message, GuildMemberAdd, OtherEvent> data;
+  std::variant<std::monostate, Message, GuildMemberAdd, Ready, OtherEvent> data;
+  std::optional<std::int64_t> heartbeat_interval;  // op 10 Hello: milliseconds
+  std::optional<bool> resumable;                   // op 9 Invalid Session: d
 };
 
 core::Result<GatewayPayload> DecodeGatewayPayload(std::string_view json);

@@ -135,6 +135,29 @@ TEST(EntitiesTest, BadPayloadsAreErrorsThatNameTheField) {
   EXPECT_FALSE(DecodeGatewayPayload("").has_value());
 }
 
+TEST(EntitiesTest, DecodesHelloInvalidSessionAndReady) {
+  auto hello = DecodeGatewayPayload(R"({"op":10,"d":{"heartbeat_interval":41250}})");
+  ASSERT_TRUE(hello.has_value());
+  EXPECT_EQ(hello->heartbeat_interval, 41250);
+  EXPECT_FALSE(DecodeGatewayPayload(R"({"op":10,"d":{}})").has_value());
+  EXPECT_FALSE(DecodeGatewayPayload(R"({"op":10,"d":{"heartbeat_interval":0}})").has_value());
+  EXPECT_EQ(DecodeGatewayPayload(R"({"op":9,"d":true})")->resumable, true);
+  EXPECT_EQ(DecodeGatewayPayload(R"({"op":9,"d":false})")->resumable, false);
+  EXPECT_FALSE(DecodeGatewayPayload(R"({"op":9,"d":"maybe"})").has_value());
+  auto ready = DecodeGatewayPayload(R"({"op":0,"s":1,"t":"READY","d":{"v":10,
+    "user":{"id":"1100000000000000000","username":"antispam","bot":true},
+    "guilds":[{"id":"41771983423143937","unavailable":true}],
+    "session_id":"6f1c","resume_gateway_url":"wss://gateway-us-east1-b.discord.gg",
+    "shard":[0,1],"application":{"id":"1100000000000000000","flags":0}}})");
+  ASSERT_TRUE(ready.has_value()) << ready.error().message;
+  const auto& r = std::get<Ready>(ready->data);
+  EXPECT_EQ(r.session_id, "6f1c");
+  EXPECT_EQ(r.resume_gateway_url, "wss://gateway-us-east1-b.discord.gg");
+  EXPECT_EQ(r.user, core::UserId(1100000000000000000));
+  EXPECT_FALSE(DecodeGatewayPayload(R"({"op":0,"s":1,"t":"READY","d":{"user":{"id":"1"}}})")
+                   .has_value());  // no session_id
+}
+
 TEST(TimestampTest, ParsesDiscordsFormsAndRefusesOthers) {
   const auto base = ParseTimestamp("2026-08-06T10:15:09Z").value();
   EXPECT_EQ(ParseTimestamp("2026-08-06T10:15:09.871000+00:00").value() - base,
