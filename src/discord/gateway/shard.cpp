@@ -1,0 +1,180 @@
+#include "discord/gateway/shard.h"
+
+#include <fmt/format.h>
+
+#include <boost/asio/co_spawn.hpp>
+#include <boost/asio/detached.hpp>
+#include <boost/asio/redirect_error.hpp>
+#include <boost/asio/steady_timer.hpp>
+#include <boost/asio/use_awaitable.hpp>
+#include <deque>
+
+#include "net/websocket.h"
+#include "net/zlib_stream.h"
+
+namespace discord::gateway {
+namespace {
+
+namespace asio = boost::asio;
+using namespace std::chrono_literals;
+
+}  // namespace
+
+struct Shard::Impl : std::enable_shared_from_this<Impl> {
+  asio::any_io_executor executor;
+  const core::Clock& clock;
+  ShardConfig config;
+  ShardSession session;
+  OnDispatch on_dispatch;
+  bool stopped = false;
+  int connections = 0;
+  std::int64_t delivered = -1;  // highest sequence handed to on_dispatch
+  // The current connection.
+  std::shared_ptr<net::WebSocket> ws;
+  std::deque<std::string> outbox;
+  bool writing = false;
+  std::optional<Action> next;  // what ends the current connection (reconnect or stop)
+  std::shared_ptr<asio::steady_timer> heartbeat;
+  int generation = 0;  // of the connection: a heartbeat loop of an older one stops
+
+  Impl(asio::any_io_executor ex, ShardConfig c, const core::Clock& clock, OnDispatch d,
+       std::uint64_t seed)
+      : executor(std::move(ex)),
+        clock(clock),
+        config(c),
+        session(std::move(c), clock, seed),
+        on_dispatch(std::move(d)) {}
+
+  void Queue(std::string payload) {
+    outbox.push_back(std::move(payload));
+    if (!writing) asio::co_spawn(executor, Drain(shared_from_this(), ws), asio::detached);
+  }
+
+  static asio::awaitable<void> Drain(std::shared_ptr<Impl> self,
+                                     std::shared_ptr<net::WebSocket> ws) {
+    self->writing = true;
+    while (!self->outbox.empty() && ws == self->ws) {
+      std::string payload = std::move(self->outbox.front());
+      self->outbox.pop_front();
+      auto sent = co_await ws->Write(payload);
+      if (!sent) break;  // the reader sees the failure and decides
+    }
+    self->writing = false;
+  }
+
+  // Carries out actions; a reconnect or stop ends the connection.
+  void Apply(std::vector<Action> actions) {
+    for (Action& a : actions) {
+      if (a.kind == Action::Kind::kSend) {
+        Queue(std::move(a.payload));
+      } else if (!next) {
+        next = std::move(a);
+        if (heartbeat) heartbeat->cancel();
+        if (ws) asio::co_spawn(executor, CloseSoon(ws), asio::detached);
+      }
+    }
+  }
+
+  static asio::awaitable<void> CloseSoon(std::shared_ptr<net::WebSocket> ws) {
+    // 4200: "closing to resume", not 1000/1001 (which would end the session).
+    co_await ws->Close(4200, "reconnecting");
+  }
+
+  static asio::awaitable<void> Heartbeats(std::shared_ptr<Impl> self,
+                                          std::shared_ptr<asio::steady_timer> timer,
+                                          int generation) {
+    auto alive = [&] { return generation == self->generation && !self->next && !self->stopped; };
+    while (alive()) {
+      const auto due = self->session.NextTick();
+      const auto wait = due ? std::max(*due - self->clock.Now(), core::Timestamp::duration(0))
+                            : core::Timestamp::duration(std::chrono::milliseconds(100));
+      timer->expires_after(wait);
+      boost::system::error_code ec;
+      co_await timer->async_wait(asio::redirect_error(asio::use_awaitable, ec));
+      if (!alive()) break;
+      self->Apply(self->session.OnTick());
+    }
+  }
+};
+
+Shard::Shard(asio::any_io_executor executor, ShardConfig config, const core::Clock& clock,
+             OnDispatch on_dispatch, std::uint64_t seed)
+    : impl_(std::make_shared<Impl>(std::move(executor), std::move(config), clock,
+                                   std::move(on_dispatch), seed)) {}
+
+Shard::~Shard() = default;
+
+const ShardSession& Shard::session() const { return impl_->session; }
+int Shard::connections() const { return impl_->connections; }
+
+void Shard::Stop() {
+  auto& s = *impl_;
+  s.stopped = true;
+  if (s.heartbeat) s.heartbeat->cancel();
+  if (s.ws) asio::co_spawn(s.executor, Impl::CloseSoon(s.ws), asio::detached);
+}
+
+asio::awaitable<core::Result<void>> Shard::Run() {
+  std::shared_ptr<Impl> self = impl_;
+  Impl& s = *self;
+  std::string url = s.config.gateway_url;
+  while (!s.stopped) {
+    s.next.reset();
+    auto ws = co_await net::WebSocket::Connect(s.executor, url, 10s);
+    if (!ws) {
+      s.Apply(s.session.OnClosed(std::nullopt));
+    } else {
+      ++s.connections;
+      s.ws = std::shared_ptr<net::WebSocket>(std::move(*ws));
+      s.outbox.clear();
+      s.session.OnConnected();
+      const bool compressed = url.find("compress=zlib-stream") != std::string::npos;
+      net::ZlibStream zlib;  // a new context for every connection, resumes included
+      ++s.generation;
+      s.heartbeat = std::make_shared<asio::steady_timer>(s.executor);
+      asio::co_spawn(s.executor, Impl::Heartbeats(self, s.heartbeat, s.generation), asio::detached);
+      while (!s.next && !s.stopped) {
+        auto msg = co_await s.ws->Read();
+        if (!msg) {
+          if (!s.next && !s.stopped) s.Apply(s.session.OnClosed(s.ws->close_code()));
+          break;
+        }
+        std::optional<std::string_view> text(msg->data);
+        if (compressed && msg->binary) {
+          auto inflated = zlib.Feed(msg->data);
+          if (!inflated) {  // a broken stream: this connection is over; resume on a new one
+            s.Apply(s.session.OnClosed(std::nullopt));
+            break;
+          }
+          if (!*inflated) continue;
+          text = *inflated;
+        }
+        auto payload = DecodeGatewayPayload(*text);
+        if (!payload) continue;  // malformed: skip it (logged by the caller's tracing later)
+        s.Apply(s.session.OnPayload(*payload));
+        if (payload->op == 0 && payload->sequence && *payload->sequence > s.delivered) {
+          s.delivered = *payload->sequence;
+          s.on_dispatch(*payload);
+        }
+      }
+      ++s.generation;
+      if (s.heartbeat) s.heartbeat->cancel();
+      s.ws.reset();
+    }
+    if (s.stopped) break;
+    if (!s.next) continue;
+    if (s.next->kind == Action::Kind::kStop) {
+      co_return core::Fail(core::ErrorCode::kFailedPrecondition,
+                           "gateway closed the shard: " + s.next->reason, "discord.gateway");
+    }
+    if (s.next->delay > 0ms) {
+      asio::steady_timer wait(s.executor, s.next->delay);
+      boost::system::error_code ec;
+      co_await wait.async_wait(asio::redirect_error(asio::use_awaitable, ec));
+    }
+    url = s.next->url;
+  }
+  co_return core::Result<void>();
+}
+
+}  // namespace discord::gateway
