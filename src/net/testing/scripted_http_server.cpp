@@ -1,6 +1,8 @@
 #include "net/testing/scripted_http_server.h"
 
 #include <algorithm>
+
+#include "net/testing/loopback_server.h"
 // clang-format off
 #include <utility>  // before Boost 1.74's awaitable.hpp, which uses std::exchange without it
 // clang-format on
@@ -38,11 +40,9 @@ std::string ScriptedRequest::Header(std::string_view name) const {
 }
 
 struct ScriptedHttpServer::Impl {
-  asio::io_context io;
-  tcp::acceptor acceptor{io};
   Handler handler;
-  std::thread thread;
   std::atomic<int>* requests = nullptr;
+  std::unique_ptr<LoopbackServer> server;  // last: stopped first, while the rest still exists
 
   asio::awaitable<void> Serve(tcp::socket socket) {
     beast::tcp_stream stream(std::move(socket));
@@ -75,37 +75,19 @@ struct ScriptedHttpServer::Impl {
       if (ec || !res.keep_alive()) co_return;
     }
   }
-
-  asio::awaitable<void> Accept() {
-    while (true) {
-      beast::error_code ec;
-      tcp::socket socket =
-          co_await acceptor.async_accept(asio::redirect_error(asio::use_awaitable, ec));
-      if (ec) co_return;
-      asio::co_spawn(io, Serve(std::move(socket)), asio::detached);
-    }
-  }
 };
 
 ScriptedHttpServer::ScriptedHttpServer(Handler handler) : impl_(std::make_unique<Impl>()) {
   impl_->handler = std::move(handler);
   impl_->requests = &requests_;
-  const tcp::endpoint ep(asio::ip::make_address("127.0.0.1"), 0);
-  impl_->acceptor.open(ep.protocol());
-  impl_->acceptor.set_option(tcp::acceptor::reuse_address(true));
-  impl_->acceptor.bind(ep);
-  impl_->acceptor.listen();
-  asio::co_spawn(impl_->io, impl_->Accept(), asio::detached);
-  impl_->thread = std::thread([this] { impl_->io.run(); });
+  impl_->server = std::make_unique<LoopbackServer>(
+      [impl = impl_.get()](tcp::socket socket) { return impl->Serve(std::move(socket)); });
 }
 
-ScriptedHttpServer::~ScriptedHttpServer() {
-  impl_->io.stop();  // abandons stalled replies and open connections
-  if (impl_->thread.joinable()) impl_->thread.join();
-}
+ScriptedHttpServer::~ScriptedHttpServer() { impl_->server.reset(); }
 
 std::string ScriptedHttpServer::base_url() const {
-  return "http://127.0.0.1:" + std::to_string(impl_->acceptor.local_endpoint().port());
+  return "http://127.0.0.1:" + std::to_string(impl_->server->port());
 }
 
 }  // namespace net::testing

@@ -10,6 +10,8 @@
 #include <boost/beast/websocket.hpp>
 #include <thread>
 
+#include "net/testing/loopback_server.h"
+
 namespace net::testing {
 namespace {
 
@@ -62,11 +64,9 @@ class Side final : public ServerSide {
 }  // namespace
 
 struct ScriptedWebSocketServer::Impl {
-  asio::io_context io;
-  tcp::acceptor acceptor{io};
   Script script;
-  std::thread thread;
   std::atomic<int>* connections = nullptr;
+  std::unique_ptr<LoopbackServer> server;  // last: stopped first, while the rest still exists
 
   asio::awaitable<void> Serve(tcp::socket socket) {
     websocket::stream<beast::tcp_stream> ws(std::move(socket));
@@ -84,37 +84,19 @@ struct ScriptedWebSocketServer::Impl {
     Side side(ws, std::string(req.target()));
     co_await script(side);
   }
-
-  asio::awaitable<void> Accept() {
-    while (true) {
-      beast::error_code ec;
-      tcp::socket socket =
-          co_await acceptor.async_accept(asio::redirect_error(asio::use_awaitable, ec));
-      if (ec) co_return;
-      asio::co_spawn(io, Serve(std::move(socket)), asio::detached);
-    }
-  }
 };
 
 ScriptedWebSocketServer::ScriptedWebSocketServer(Script script) : impl_(std::make_unique<Impl>()) {
   impl_->script = std::move(script);
   impl_->connections = &connections_;
-  const tcp::endpoint ep(asio::ip::make_address("127.0.0.1"), 0);
-  impl_->acceptor.open(ep.protocol());
-  impl_->acceptor.set_option(tcp::acceptor::reuse_address(true));
-  impl_->acceptor.bind(ep);
-  impl_->acceptor.listen();
-  asio::co_spawn(impl_->io, impl_->Accept(), asio::detached);
-  impl_->thread = std::thread([this] { impl_->io.run(); });
+  impl_->server = std::make_unique<LoopbackServer>(
+      [impl = impl_.get()](tcp::socket socket) { return impl->Serve(std::move(socket)); });
 }
 
-ScriptedWebSocketServer::~ScriptedWebSocketServer() {
-  impl_->io.stop();
-  if (impl_->thread.joinable()) impl_->thread.join();
-}
+ScriptedWebSocketServer::~ScriptedWebSocketServer() { impl_->server.reset(); }
 
 std::string ScriptedWebSocketServer::url() const {
-  return "ws://127.0.0.1:" + std::to_string(impl_->acceptor.local_endpoint().port());
+  return "ws://127.0.0.1:" + std::to_string(impl_->server->port());
 }
 
 }  // namespace net::testing
