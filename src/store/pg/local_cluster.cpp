@@ -169,14 +169,21 @@ core::Result<int> LocalCluster::RunTool(const std::string& tool,
   const pid_t pid = ::fork();
   if (pid < 0) return Fail(ErrorCode::kUnavailable, "fork failed: " + std::string(std::strerror(errno)));
   if (pid == 0) {
-    // The parent may block SIGINT/SIGTERM to handle them itself; the server must not inherit that
-    // (pg_ctl stop signals it).
-    sigset_t none;
-    sigemptyset(&none);
-    ::sigprocmask(SIG_SETMASK, &none, nullptr);
     // A session of its own: Ctrl-C in the terminal (SIGINT to the foreground process group) goes
     // to antispam, which then stops the server in order, not to the server behind its back.
     ::setsid();
+    // The parent may block SIGINT/SIGTERM to handle them itself; the server must not inherit that
+    // (pg_ctl stop signals it). A SIGTERM sent to antispam's process group just before setsid()
+    // (`timeout`, or a service manager, signals the whole group) is pending here, blocked: setting
+    // it to be ignored discards it, so the tool is not killed by a signal meant for antispam
+    // (seen as "pg_ctl stop failed (exit 143)" after SIGTERM).
+    ::signal(SIGTERM, SIG_IGN);
+    ::signal(SIGINT, SIG_IGN);
+    sigset_t none;
+    sigemptyset(&none);
+    ::sigprocmask(SIG_SETMASK, &none, nullptr);
+    ::signal(SIGTERM, SIG_DFL);
+    ::signal(SIGINT, SIG_DFL);
     if (run_as_uid_) {  // drop root first: everything below happens as the server's user
       if (::setgroups(0, nullptr) != 0 || ::setgid(run_as_gid_) != 0 ||
           ::setuid(*run_as_uid_) != 0) {
