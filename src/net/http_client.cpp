@@ -1,7 +1,6 @@
 #include "net/http_client.h"
 
 #include <fmt/format.h>
-#include <openssl/ssl.h>
 
 #include <algorithm>
 #include <boost/asio/ip/tcp.hpp>
@@ -12,6 +11,8 @@
 #include <boost/beast/http.hpp>
 #include <boost/beast/ssl.hpp>
 #include <cctype>
+
+#include "net/detail/connect.h"
 
 namespace net {
 namespace {
@@ -30,11 +31,6 @@ bool EqualsNoCase(std::string_view a, std::string_view b) {
 }
 
 core::Error FromBeast(const beast::error_code& ec, std::string_view what, const Url& url) {
-  if (ec == beast::error::timeout || ec == asio::error::timed_out ||
-      ec == asio::error::operation_aborted) {
-    return core::Error{core::ErrorCode::kTimeout,
-                       fmt::format("{} {}:{} timed out", what, url.host, url.port), url.host};
-  }
   if (ec == http::error::end_of_stream || ec == http::error::partial_message) {
     return core::Error{
         core::ErrorCode::kUnavailable,
@@ -48,9 +44,7 @@ core::Error FromBeast(const beast::error_code& ec, std::string_view what, const 
         fmt::format("bad HTTP response from {}:{}: {}", url.host, url.port, ec.message()),
         url.host};
   }
-  return core::Error{core::ErrorCode::kUnavailable,
-                     fmt::format("{} {}:{} failed: {}", what, url.host, url.port, ec.message()),
-                     url.host};
+  return detail::ConnectError(ec, what, url);
 }
 
 template <typename Stream>
@@ -147,12 +141,7 @@ std::string HttpResponse::Header(std::string_view name) const {
   return {};
 }
 
-HttpClient::HttpClient(asio::any_io_executor executor)
-    : executor_(std::move(executor)),
-      tls_(std::make_unique<asio::ssl::context>(asio::ssl::context::tls_client)) {
-  tls_->set_default_verify_paths();
-  tls_->set_verify_mode(asio::ssl::verify_peer);
-}
+HttpClient::HttpClient(asio::any_io_executor executor) : executor_(std::move(executor)) {}
 
 HttpClient::~HttpClient() = default;
 
@@ -161,12 +150,8 @@ asio::awaitable<core::Result<HttpResponse>> HttpClient::Send(HttpRequest request
   auto url = Url::Parse(request.url);
   if (!url) co_return std::unexpected(url.error());
   const auto deadline = std::chrono::steady_clock::now() + timeout;
-
-  beast::error_code ec;
-  tcp::resolver resolver(executor_);
-  const auto endpoints = co_await resolver.async_resolve(
-      url->host, url->port, asio::redirect_error(asio::use_awaitable, ec));
-  if (ec) co_return std::unexpected(FromBeast(ec, "resolving", *url));
+  auto endpoints = co_await detail::Resolve(executor_, *url);
+  if (!endpoints) co_return std::unexpected(endpoints.error());
   if (std::chrono::steady_clock::now() >= deadline) {
     co_return core::Fail(core::ErrorCode::kTimeout,
                          fmt::format("resolving {} timed out", url->host), url->host);
@@ -174,29 +159,18 @@ asio::awaitable<core::Result<HttpResponse>> HttpClient::Send(HttpRequest request
 
   if (!url->tls) {
     beast::tcp_stream stream(executor_);
-    stream.expires_at(deadline);
-    co_await stream.async_connect(endpoints, asio::redirect_error(asio::use_awaitable, ec));
-    if (ec) co_return std::unexpected(FromBeast(ec, "connecting to", *url));
+    auto connected = co_await detail::ConnectTcp(stream, *endpoints, *url, deadline);
+    if (!connected) co_return std::unexpected(connected.error());
     auto result = co_await Exchange(stream, stream, request, *url, deadline);
     beast::error_code ignored;
     stream.socket().shutdown(tcp::socket::shutdown_both, ignored);
     co_return result;
   }
 
-  beast::ssl_stream<beast::tcp_stream> stream(executor_, *tls_);
-  if (!SSL_set_tlsext_host_name(stream.native_handle(), url->host.c_str())) {
-    co_return core::Fail(core::ErrorCode::kInvalidArgument,
-                         "cannot set TLS server name " + url->host, url->host);
-  }
-  stream.set_verify_callback(asio::ssl::host_name_verification(url->host));
+  beast::ssl_stream<beast::tcp_stream> stream(executor_, detail::ClientTlsContext());
+  auto connected = co_await detail::ConnectTls(stream, *endpoints, *url, deadline);
+  if (!connected) co_return std::unexpected(connected.error());
   auto& tcp_layer = beast::get_lowest_layer(stream);
-  tcp_layer.expires_at(deadline);
-  co_await tcp_layer.async_connect(endpoints, asio::redirect_error(asio::use_awaitable, ec));
-  if (ec) co_return std::unexpected(FromBeast(ec, "connecting to", *url));
-  tcp_layer.expires_at(deadline);
-  co_await stream.async_handshake(asio::ssl::stream_base::client,
-                                  asio::redirect_error(asio::use_awaitable, ec));
-  if (ec) co_return std::unexpected(FromBeast(ec, "TLS handshake with", *url));
   auto result = co_await Exchange(stream, tcp_layer, request, *url, deadline);
   beast::error_code ignored;
   tcp_layer.socket().shutdown(tcp::socket::shutdown_both, ignored);

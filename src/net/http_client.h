@@ -21,10 +21,6 @@
 
 #include "core/result.h"
 
-namespace boost::asio::ssl {
-class context;
-}
-
 namespace net {
 
 struct Url {
@@ -65,7 +61,6 @@ class HttpClient {
 
  private:
   boost::asio::any_io_executor executor_;
-  std::unique_ptr<boost::asio::ssl::context> tls_;
 };
 
 }  // namespace net

@@ -1,7 +1,6 @@
 #include "net/websocket.h"
 
 #include <fmt/format.h>
-#include <openssl/ssl.h>
 
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/asio/redirect_error.hpp>
@@ -12,6 +11,7 @@
 #include <boost/beast/websocket.hpp>
 #include <boost/beast/websocket/ssl.hpp>
 
+#include "net/detail/connect.h"
 #include "net/http_client.h"
 
 namespace net {
@@ -21,16 +21,6 @@ namespace asio = boost::asio;
 namespace beast = boost::beast;
 namespace websocket = beast::websocket;
 using tcp = asio::ip::tcp;
-
-core::Error Failed(const beast::error_code& ec, std::string_view what, const Url& url) {
-  if (ec == beast::error::timeout || ec == asio::error::timed_out) {
-    return core::Error{core::ErrorCode::kTimeout,
-                       fmt::format("{} {}:{} timed out", what, url.host, url.port), url.host};
-  }
-  return core::Error{core::ErrorCode::kUnavailable,
-                     fmt::format("{} {}:{} failed: {}", what, url.host, url.port, ec.message()),
-                     url.host};
-}
 
 // One implementation for both layers (plain TCP, TLS over TCP).
 template <typename Next>
@@ -55,7 +45,7 @@ class Socket final : public WebSocket {
                                        url_.port, *close_code_, why.empty() ? "" : ": ", why),
                            url_.host);
     }
-    if (ec) co_return std::unexpected(Failed(ec, "reading from", url_));
+    if (ec) co_return std::unexpected(detail::ConnectError(ec, "reading from", url_));
     WebSocketMessage m;
     m.binary = ws_.got_binary();
     m.data = beast::buffers_to_string(buffer.data());
@@ -67,7 +57,7 @@ class Socket final : public WebSocket {
     ws_.text(true);
     co_await ws_.async_write(asio::buffer(text.data(), text.size()),
                              asio::redirect_error(asio::use_awaitable, ec));
-    if (ec) co_return std::unexpected(Failed(ec, "writing to", url_));
+    if (ec) co_return std::unexpected(detail::ConnectError(ec, "writing to", url_));
     co_return core::Result<void>();
   }
 
@@ -99,16 +89,6 @@ void Configure(S& ws, std::chrono::milliseconds timeout) {
       [](websocket::request_type& req) { req.set(beast::http::field::user_agent, "antispam"); }));
 }
 
-asio::ssl::context& TlsContext() {
-  static asio::ssl::context* ctx = [] {
-    auto* c = new asio::ssl::context(asio::ssl::context::tls_client);
-    c->set_default_verify_paths();
-    c->set_verify_mode(asio::ssl::verify_peer);
-    return c;
-  }();
-  return *ctx;
-}
-
 }  // namespace
 
 asio::awaitable<core::Result<std::unique_ptr<WebSocket>>> WebSocket::Connect(
@@ -116,50 +96,38 @@ asio::awaitable<core::Result<std::unique_ptr<WebSocket>>> WebSocket::Connect(
   auto url = Url::Parse(url_text, /*websocket=*/true);
   if (!url) co_return std::unexpected(url.error());
   const auto deadline = std::chrono::steady_clock::now() + timeout;
-  beast::error_code ec;
-  tcp::resolver resolver(executor);
-  const auto endpoints = co_await resolver.async_resolve(
-      url->host, url->port, asio::redirect_error(asio::use_awaitable, ec));
-  if (ec) co_return std::unexpected(Failed(ec, "resolving", *url));
-  const std::string host_header = url->host + ":" + url->port;
+  auto endpoints = co_await detail::Resolve(executor, *url);
+  if (!endpoints) co_return std::unexpected(endpoints.error());
+  // After the connection, the WebSocket's own timeouts take over (Configure), with what is left
+  // of the deadline for its handshake.
+  auto handshake = [&](auto& ws, const std::string& host) -> asio::awaitable<core::Result<void>> {
+    beast::get_lowest_layer(ws).expires_never();
+    Configure(ws, std::chrono::duration_cast<std::chrono::milliseconds>(
+                      deadline - std::chrono::steady_clock::now()));
+    beast::error_code ec;
+    co_await ws.async_handshake(host, url->target, asio::redirect_error(asio::use_awaitable, ec));
+    if (ec) co_return std::unexpected(detail::ConnectError(ec, "WebSocket handshake with", *url));
+    co_return core::Result<void>();
+  };
 
   if (!url->tls) {
     auto socket = std::make_unique<Socket<beast::tcp_stream>>(*url, executor);
-    auto& tcp_layer = beast::get_lowest_layer(socket->stream());
-    tcp_layer.expires_at(deadline);
-    co_await tcp_layer.async_connect(endpoints, asio::redirect_error(asio::use_awaitable, ec));
-    if (ec) co_return std::unexpected(Failed(ec, "connecting to", *url));
-    tcp_layer.expires_never();  // the WebSocket's own timeouts take over
-    Configure(socket->stream(), std::chrono::duration_cast<std::chrono::milliseconds>(
-                                    deadline - std::chrono::steady_clock::now()));
-    co_await socket->stream().async_handshake(host_header, url->target,
-                                              asio::redirect_error(asio::use_awaitable, ec));
-    if (ec) co_return std::unexpected(Failed(ec, "WebSocket handshake with", *url));
+    auto connected = co_await detail::ConnectTcp(beast::get_lowest_layer(socket->stream()),
+                                                 *endpoints, *url, deadline);
+    if (!connected) co_return std::unexpected(connected.error());
+    const std::string host_header = url->host + ":" + url->port;
+    auto done = co_await handshake(socket->stream(), host_header);
+    if (!done) co_return std::unexpected(done.error());
     co_return std::unique_ptr<WebSocket>(std::move(socket));
   }
 
   using Tls = beast::ssl_stream<beast::tcp_stream>;
-  auto socket = std::make_unique<Socket<Tls>>(*url, executor, TlsContext());
-  auto& tls = socket->stream().next_layer();
-  if (!SSL_set_tlsext_host_name(tls.native_handle(), url->host.c_str())) {
-    co_return core::Fail(core::ErrorCode::kInvalidArgument,
-                         "cannot set TLS server name " + url->host, url->host);
-  }
-  tls.set_verify_callback(asio::ssl::host_name_verification(url->host));
-  auto& tcp_layer = beast::get_lowest_layer(socket->stream());
-  tcp_layer.expires_at(deadline);
-  co_await tcp_layer.async_connect(endpoints, asio::redirect_error(asio::use_awaitable, ec));
-  if (ec) co_return std::unexpected(Failed(ec, "connecting to", *url));
-  tcp_layer.expires_at(deadline);
-  co_await tls.async_handshake(asio::ssl::stream_base::client,
-                               asio::redirect_error(asio::use_awaitable, ec));
-  if (ec) co_return std::unexpected(Failed(ec, "TLS handshake with", *url));
-  tcp_layer.expires_never();
-  Configure(socket->stream(), std::chrono::duration_cast<std::chrono::milliseconds>(
-                                  deadline - std::chrono::steady_clock::now()));
-  co_await socket->stream().async_handshake(url->host, url->target,
-                                            asio::redirect_error(asio::use_awaitable, ec));
-  if (ec) co_return std::unexpected(Failed(ec, "WebSocket handshake with", *url));
+  auto socket = std::make_unique<Socket<Tls>>(*url, executor, detail::ClientTlsContext());
+  auto connected =
+      co_await detail::ConnectTls(socket->stream().next_layer(), *endpoints, *url, deadline);
+  if (!connected) co_return std::unexpected(connected.error());
+  auto done = co_await handshake(socket->stream(), url->host);
+  if (!done) co_return std::unexpected(done.error());
   co_return std::unique_ptr<WebSocket>(std::move(socket));
 }
 
