@@ -6,13 +6,17 @@
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/asio/redirect_error.hpp>
 #include <boost/asio/ssl.hpp>
+#include <boost/asio/ssl/error.hpp>
 #include <boost/asio/use_awaitable.hpp>
 #include <boost/beast/core.hpp>
 #include <boost/beast/http.hpp>
 #include <boost/beast/ssl.hpp>
 #include <cctype>
+#include <memory>
+#include <variant>
 
 #include "net/detail/connect.h"
+#include "net/detail/connection_pool.h"
 
 namespace net {
 namespace {
@@ -47,42 +51,98 @@ core::Error FromBeast(const beast::error_code& ec, std::string_view what, const 
   return detail::ConnectError(ec, what, url);
 }
 
-template <typename Stream>
-asio::awaitable<core::Result<HttpResponse>> Exchange(
-    Stream& stream, beast::tcp_stream& tcp_layer, const HttpRequest& request, const Url& url,
-    std::chrono::steady_clock::time_point deadline) {
+// The request as sent: Host, the default User-Agent, then the caller's headers (which replace
+// either), keep-alive (HTTP/1.1's default) unless the caller asked for `Connection: close`.
+core::Result<http::request<http::string_body>> BuildRequest(const HttpRequest& request,
+                                                            const Url& url,
+                                                            const std::string& user_agent) {
   http::request<http::string_body> req;
   req.method(http::string_to_verb(request.method));
   if (req.method() == http::verb::unknown) {
-    co_return core::Fail(core::ErrorCode::kInvalidArgument,
-                         "unknown HTTP method " + request.method);
+    return core::Fail(core::ErrorCode::kInvalidArgument, "unknown HTTP method " + request.method);
   }
   req.target(url.target);
   req.version(11);
   req.set(http::field::host, url.host);
-  req.set(http::field::user_agent, "antispam");
-  req.set(http::field::connection, "close");
+  req.set(http::field::user_agent, user_agent);
   for (const auto& [k, v] : request.headers) req.set(k, v);
   req.body() = request.body;
   req.prepare_payload();
+  return req;
+}
 
+// The pool key: connections are shared only between requests with the same scheme, host and port.
+std::string PoolKey(const Url& url) {
+  return fmt::format("{}://{}:{}", url.tls ? "https" : "http", url.host, url.port);
+}
+
+struct Outcome {
+  core::Result<HttpResponse> result;
+  bool reusable = false;  // complete, keep-alive on both sides, nothing left over
+  bool stale = false;     // failed before any response byte: the peer had closed the connection
+};
+
+// A read that ended before the first response byte with one of these means the server had
+// closed the connection (a pooled one, typically) rather than refused the request.
+bool ClosedBeforeAnswering(const beast::error_code& ec) {
+  return ec == http::error::end_of_stream || ec == asio::error::eof ||
+         ec == asio::error::connection_reset || ec == asio::error::connection_aborted ||
+         ec == asio::error::broken_pipe || ec == asio::ssl::error::stream_truncated;
+}
+
+template <typename Stream>
+asio::awaitable<Outcome> Exchange(Stream& stream, beast::tcp_stream& tcp_layer,
+                                  http::request<http::string_body>& req, const Url& url,
+                                  std::chrono::steady_clock::time_point deadline) {
   beast::error_code ec;
   tcp_layer.expires_at(deadline);
   co_await http::async_write(stream, req, asio::redirect_error(asio::use_awaitable, ec));
-  if (ec) co_return std::unexpected(FromBeast(ec, "writing to", url));
+  if (ec) {
+    const bool timed_out = ec == beast::error::timeout || ec == asio::error::operation_aborted;
+    co_return Outcome{std::unexpected(FromBeast(ec, "writing to", url)), false, !timed_out};
+  }
   beast::flat_buffer buffer;
   http::response_parser<http::string_body> parser;
   parser.body_limit(kMaxBody);
+  if (req.method() == http::verb::head) parser.skip(true);
   tcp_layer.expires_at(deadline);
   co_await http::async_read(stream, buffer, parser, asio::redirect_error(asio::use_awaitable, ec));
-  if (ec) co_return std::unexpected(FromBeast(ec, "reading from", url));
+  if (ec) {
+    const bool nothing_read = !parser.got_some() && buffer.size() == 0;
+    co_return Outcome{std::unexpected(FromBeast(ec, "reading from", url)), false,
+                      nothing_read && ClosedBeforeAnswering(ec)};
+  }
+  tcp_layer.expires_never();
   HttpResponse out;
   const auto& res = parser.get();
   out.status = static_cast<int>(res.result_int());
   for (const auto& f : res)
     out.headers.emplace_back(std::string(f.name_string()), std::string(f.value()));
-  out.body = res.body();
-  co_return out;
+  const bool reusable =
+      parser.is_done() && parser.keep_alive() && req.keep_alive() && buffer.size() == 0;
+  out.body = parser.release().body();
+  co_return Outcome{std::move(out), reusable, false};
+}
+
+asio::awaitable<core::Result<std::unique_ptr<detail::PooledConnection>>> Open(
+    const asio::any_io_executor& executor, const Url& url,
+    std::chrono::steady_clock::time_point deadline) {
+  auto endpoints = co_await detail::Resolve(executor, url);
+  if (!endpoints) co_return std::unexpected(endpoints.error());
+  if (std::chrono::steady_clock::now() >= deadline) {
+    co_return core::Fail(core::ErrorCode::kTimeout, fmt::format("resolving {} timed out", url.host),
+                         url.host);
+  }
+  auto conn = std::make_unique<detail::PooledConnection>(executor, url.tls);
+  auto* tls = std::get_if<detail::PooledConnection::Tls>(&conn->stream);
+  core::Result<void> connected;
+  if (tls != nullptr) {
+    connected = co_await detail::ConnectTls(*tls, *endpoints, url, deadline);
+  } else {
+    connected = co_await detail::ConnectTcp(conn->Tcp(), *endpoints, url, deadline);
+  }
+  if (!connected) co_return std::unexpected(connected.error());
+  co_return std::move(conn);
 }
 
 }  // namespace
@@ -141,7 +201,15 @@ std::string HttpResponse::Header(std::string_view name) const {
   return {};
 }
 
-HttpClient::HttpClient(asio::any_io_executor executor) : executor_(std::move(executor)) {}
+HttpClient::HttpClient(asio::any_io_executor executor)
+    : HttpClient(std::move(executor), HttpClientOptions{}) {}
+
+HttpClient::HttpClient(asio::any_io_executor executor, HttpClientOptions options,
+                       const core::Clock& clock)
+    : executor_(std::move(executor)),
+      options_(std::move(options)),
+      pool_(std::make_unique<detail::ConnectionPool>(options_.max_idle_per_host,
+                                                     options_.idle_timeout, clock)) {}
 
 HttpClient::~HttpClient() = default;
 
@@ -149,32 +217,47 @@ asio::awaitable<core::Result<HttpResponse>> HttpClient::Send(HttpRequest request
                                                              std::chrono::milliseconds timeout) {
   auto url = Url::Parse(request.url);
   if (!url) co_return std::unexpected(url.error());
+  auto req = BuildRequest(request, *url, options_.user_agent);
+  if (!req) co_return std::unexpected(req.error());
   const auto deadline = std::chrono::steady_clock::now() + timeout;
-  auto endpoints = co_await detail::Resolve(executor_, *url);
-  if (!endpoints) co_return std::unexpected(endpoints.error());
-  if (std::chrono::steady_clock::now() >= deadline) {
-    co_return core::Fail(core::ErrorCode::kTimeout,
-                         fmt::format("resolving {} timed out", url->host), url->host);
-  }
+  const std::string key = PoolKey(*url);
 
-  if (!url->tls) {
-    beast::tcp_stream stream(executor_);
-    auto connected = co_await detail::ConnectTcp(stream, *endpoints, *url, deadline);
-    if (!connected) co_return std::unexpected(connected.error());
-    auto result = co_await Exchange(stream, stream, request, *url, deadline);
-    beast::error_code ignored;
-    stream.socket().shutdown(tcp::socket::shutdown_both, ignored);
-    co_return result;
+  std::unique_ptr<detail::PooledConnection> conn = pool_->Take(key);
+  bool reused = conn != nullptr;
+  while (true) {
+    if (!conn) {
+      auto opened = co_await Open(executor_, *url, deadline);
+      if (!opened) co_return std::unexpected(opened.error());
+      conn = std::move(*opened);
+      ++connections_opened_;
+    }
+    ++requests_sent_;
+    if (reused) ++reuses_;
+    Outcome outcome = co_await std::visit(
+        [&](auto& stream) { return Exchange(stream, conn->Tcp(), *req, *url, deadline); },
+        conn->stream);
+    if (!outcome.result && outcome.stale && reused) {
+      ++retries_;
+      detail::Discard(std::move(conn));  // leaves `conn` null: the next attempt opens one
+      reused = false;
+      continue;
+    }
+    if (outcome.reusable) {
+      pool_->Put(key, std::move(conn));
+    } else {
+      detail::Discard(std::move(conn));
+    }
+    co_return std::move(outcome.result);
   }
-
-  beast::ssl_stream<beast::tcp_stream> stream(executor_, detail::ClientTlsContext());
-  auto connected = co_await detail::ConnectTls(stream, *endpoints, *url, deadline);
-  if (!connected) co_return std::unexpected(connected.error());
-  auto& tcp_layer = beast::get_lowest_layer(stream);
-  auto result = co_await Exchange(stream, tcp_layer, request, *url, deadline);
-  beast::error_code ignored;
-  tcp_layer.socket().shutdown(tcp::socket::shutdown_both, ignored);
-  co_return result;
 }
+
+HttpClientStats HttpClient::stats() const {
+  return HttpClientStats{.connections_opened = connections_opened_.load(),
+                         .requests_sent = requests_sent_.load(),
+                         .reuses = reuses_.load(),
+                         .retries = retries_.load()};
+}
+
+std::size_t HttpClient::idle_connections() const { return pool_->Idle(); }
 
 }  // namespace net
