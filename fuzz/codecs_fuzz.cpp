@@ -1,6 +1,7 @@
 // AFL++ target for the parsers that read text from outside the process: snowflake ids, the
 // store's timestamp, date and text[] codecs, secret redaction, the detection normaliser and the
-// link extractor, the gateway's zlib-stream inflater and its payload decoder. The first input byte
+// link extractor, the gateway's zlib-stream inflater and its payload decoder, and the decoders of
+// interactions and REST messages (with a write-and-read-back oracle). The first input byte
 // picks the parser; the rest is its input. Parsers must fail closed (never crash, never accept
 // garbage silently), and whatever they accept must survive a format/parse round trip unchanged — a
 // violated oracle aborts.
@@ -11,6 +12,7 @@
 #include <cstdlib>
 #include <iostream>
 #include <iterator>
+#include <nlohmann/json.hpp>
 #include <string>
 
 #include "core/id.h"
@@ -19,6 +21,8 @@
 #include "detect/links.h"
 #include "detect/normalize.h"
 #include "discord/model/entities.h"
+#include "discord/model/interaction.h"
+#include "discord/model/message.h"
 #include "net/zlib_stream.h"
 #include "store/pg/detail/params.h"
 
@@ -45,7 +49,7 @@ void One(const std::string& data) {
   if (data.empty()) return;
   const std::string in = data.substr(1);
   using namespace store::pg::detail;
-  switch (static_cast<unsigned char>(data[0]) % 9) {
+  switch (static_cast<unsigned char>(data[0]) % 10) {
     case 0: {
       auto id = core::UserId::Parse(in);
       if (id) {
@@ -136,6 +140,19 @@ void One(const std::string& data) {
         }
       } else {
         Check(!p.error().message.empty());
+      }
+      break;
+    }
+    case 9: {
+      // Interactions (the gateway's INTERACTION_CREATE d, or the HTTP endpoint's body) and REST
+      // messages: what decodes survives being written back in Discord's shape and read again.
+      if (auto i = discord::DecodeInteraction(in)) {
+        auto again = discord::DecodeInteraction(discord::ToJson(*i).dump());
+        Check(again.has_value() && *again == *i);
+      }
+      if (auto m = discord::DecodeMessage(in)) {
+        auto again = discord::DecodeMessage(discord::ToJson(*m).dump());
+        Check(again.has_value() && *again == *m);
       }
       break;
     }

@@ -1,362 +1,301 @@
 #include "discord/model/entities.h"
 
 #include <fmt/format.h>
-#include <simdjson.h>
 
-#include <charconv>
+#include <nlohmann/json.hpp>
+
+#include "discord/model/detail/readers.h"
 
 namespace discord {
 namespace {
 
-using simdjson::dom::array;
-using simdjson::dom::element;
-using simdjson::dom::object;
+using detail::Bad;
+using detail::object;
+using detail::Path;
+using detail::Reader;
 
-core::Error Bad(std::string_view what, std::string_view why) {
-  return core::Error{core::ErrorCode::kInvalidArgument,
-                     fmt::format("gateway payload: {} {}", what, why), std::string(what)};
+template <class T>
+core::Result<T> Done(Reader& r, T value) {
+  if (!r.ok()) return std::unexpected(r.TakeError());
+  return value;
 }
 
-// A field that may be absent or null: nullopt then; a value of the wrong type is an error.
-template <typename T>
-core::Result<std::optional<T>> Optional(const object& o, std::string_view key,
-                                        std::string_view path) {
-  element e;
-  if (o.at_key(key).get(e) != simdjson::SUCCESS || e.is_null()) return std::optional<T>();
-  T v;
-  if (e.get(v) != simdjson::SUCCESS) {
-    return std::unexpected(Bad(fmt::format("{}.{}", path, key), "has the wrong type"));
-  }
-  return std::optional<T>(v);
-}
-
-template <typename T>
-core::Result<T> Required(const object& o, std::string_view key, std::string_view path) {
-  auto v = Optional<T>(o, key, path);
-  if (!v) return std::unexpected(v.error());
-  if (!*v) return std::unexpected(Bad(fmt::format("{}.{}", path, key), "is missing"));
-  return **v;
-}
-
-template <typename IdT>
-core::Result<IdT> RequiredId(const object& o, std::string_view key, std::string_view path) {
-  auto text = Required<std::string_view>(o, key, path);
-  if (!text) return std::unexpected(text.error());
-  auto id = IdT::Parse(*text);
-  if (!id) return std::unexpected(Bad(fmt::format("{}.{}", path, key), "is not a snowflake"));
-  return *id;
-}
-
-template <typename IdT>
-core::Result<std::optional<IdT>> OptionalId(const object& o, std::string_view key,
-                                            std::string_view path) {
-  auto text = Optional<std::string_view>(o, key, path);
-  if (!text) return std::unexpected(text.error());
-  if (!*text) return std::optional<IdT>();
-  auto id = IdT::Parse(**text);
-  if (!id) return std::unexpected(Bad(fmt::format("{}.{}", path, key), "is not a snowflake"));
-  return std::optional<IdT>(*id);
-}
-
-template <typename IdT>
-core::Result<std::vector<IdT>> IdArray(const object& o, std::string_view key, std::string_view path,
-                                       std::string_view inner_key = {}) {
-  std::vector<IdT> out;
-  element e;
-  if (o.at_key(key).get(e) != simdjson::SUCCESS || e.is_null()) return out;
-  array a;
-  if (e.get(a) != simdjson::SUCCESS) {
-    return std::unexpected(Bad(fmt::format("{}.{}", path, key), "is not an array"));
-  }
-  for (element item : a) {
-    std::string_view text;
-    if (inner_key.empty()) {
-      if (item.get(text) != simdjson::SUCCESS) {
-        return std::unexpected(Bad(fmt::format("{}.{}[]", path, key), "is not a string"));
-      }
-    } else {
-      object obj;
-      if (item.get(obj) != simdjson::SUCCESS ||
-          obj.at_key(inner_key).get(text) != simdjson::SUCCESS) {
-        return std::unexpected(
-            Bad(fmt::format("{}.{}[].{}", path, key, inner_key), "is missing or not a string"));
-      }
-    }
-    auto id = IdT::Parse(text);
-    if (!id) return std::unexpected(Bad(fmt::format("{}.{}[]", path, key), "is not a snowflake"));
-    out.push_back(*id);
-  }
-  return out;
-}
-
-int CountArray(const object& o, std::string_view key) {
-  array a;
-  if (o.at_key(key).get(a) != simdjson::SUCCESS) return 0;
-  return static_cast<int>(a.size());
-}
-
-core::Result<User> DecodeUser(const object& o, std::string_view path) {
-  User u;
-  auto id = RequiredId<core::UserId>(o, "id", path);
-  if (!id) return std::unexpected(id.error());
-  u.id = *id;
-  auto name = Optional<std::string_view>(o, "username", path);
-  if (!name) return std::unexpected(name.error());
-  u.username = std::string(name->value_or(""));
-  auto global = Optional<std::string_view>(o, "global_name", path);
-  if (!global) return std::unexpected(global.error());
-  if (*global) u.global_name = std::string(**global);
-  auto bot = Optional<bool>(o, "bot", path);
-  if (!bot) return std::unexpected(bot.error());
-  u.bot = bot->value_or(false);
-  auto avatar = Optional<std::string_view>(o, "avatar", path);
-  if (!avatar) return std::unexpected(avatar.error());
-  u.has_avatar = avatar->has_value();
-  return u;
-}
-
-core::Result<std::optional<core::Timestamp>> OptionalTime(const object& o, std::string_view key,
-                                                          std::string_view path) {
-  auto text = Optional<std::string_view>(o, key, path);
-  if (!text) return std::unexpected(text.error());
-  if (!*text) return std::optional<core::Timestamp>();
-  auto t = ParseTimestamp(**text);
-  if (!t) return std::unexpected(Bad(fmt::format("{}.{}", path, key), "is not a timestamp"));
-  return std::optional<core::Timestamp>(*t);
-}
-
-core::Result<Member> DecodeMember(const object& o, std::string_view path) {
-  Member m;
-  object user;
-  if (o.at_key("user").get(user) == simdjson::SUCCESS) {
-    auto u = DecodeUser(user, fmt::format("{}.user", path));
-    if (!u) return std::unexpected(u.error());
-    m.user = std::move(*u);
-  }
-  auto roles = IdArray<core::RoleId>(o, "roles", path);
-  if (!roles) return std::unexpected(roles.error());
-  m.roles = std::move(*roles);
-  auto nick = Optional<std::string_view>(o, "nick", path);
-  if (!nick) return std::unexpected(nick.error());
-  if (*nick) m.nick = std::string(**nick);
-  auto joined = OptionalTime(o, "joined_at", path);
-  if (!joined) return std::unexpected(joined.error());
-  m.joined_at = *joined;
-  auto until = OptionalTime(o, "communication_disabled_until", path);
-  if (!until) return std::unexpected(until.error());
-  m.communication_disabled_until = *until;
-  auto pending = Optional<bool>(o, "pending", path);
-  if (!pending) return std::unexpected(pending.error());
-  m.pending = pending->value_or(false);
-  auto flags = Optional<std::uint64_t>(o, "flags", path);
-  if (!flags) return std::unexpected(flags.error());
-  m.flags = flags->value_or(0);
-  return m;
-}
-
-core::Result<Message> DecodeMessage(const object& o) {
-  constexpr std::string_view path = "MESSAGE_CREATE";
-  Message msg;
-  auto id = RequiredId<core::MessageId>(o, "id", path);
-  if (!id) return std::unexpected(id.error());
-  msg.id = *id;
-  auto channel = RequiredId<core::ChannelId>(o, "channel_id", path);
-  if (!channel) return std::unexpected(channel.error());
-  msg.channel_id = *channel;
-  auto guild = OptionalId<core::GuildId>(o, "guild_id", path);
-  if (!guild) return std::unexpected(guild.error());
-  msg.guild_id = *guild;
-  object author;
-  if (o.at_key("author").get(author) != simdjson::SUCCESS) {
-    return std::unexpected(Bad("MESSAGE_CREATE.author", "is missing"));
-  }
-  auto a = DecodeUser(author, "MESSAGE_CREATE.author");
-  if (!a) return std::unexpected(a.error());
-  msg.author = std::move(*a);
-  object member;
-  if (o.at_key("member").get(member) == simdjson::SUCCESS) {
-    auto m = DecodeMember(member, "MESSAGE_CREATE.member");
-    if (!m) return std::unexpected(m.error());
-    msg.member = std::move(*m);
-  }
-  auto webhook = Optional<std::string_view>(o, "webhook_id", path);
-  if (!webhook) return std::unexpected(webhook.error());
-  if (*webhook) {
-    auto w = core::ParseSnowflake(**webhook, "webhook_id");
-    if (!w) return std::unexpected(Bad("MESSAGE_CREATE.webhook_id", "is not a snowflake"));
-    msg.webhook_id = *w;
-  }
-  auto content = Optional<std::string_view>(o, "content", path);
-  if (!content) return std::unexpected(content.error());
-  msg.content = std::string(content->value_or(""));
-  auto mentions = IdArray<core::UserId>(o, "mentions", path, "id");
-  if (!mentions) return std::unexpected(mentions.error());
-  msg.mentions = std::move(*mentions);
-  auto roles = IdArray<core::RoleId>(o, "mention_roles", path);
-  if (!roles) return std::unexpected(roles.error());
-  msg.mention_roles = std::move(*roles);
-  auto everyone = Optional<bool>(o, "mention_everyone", path);
-  if (!everyone) return std::unexpected(everyone.error());
-  msg.mention_everyone = everyone->value_or(false);
-  msg.attachments = CountArray(o, "attachments");
-  msg.embeds = CountArray(o, "embeds");
-  auto type = Optional<std::int64_t>(o, "type", path);
-  if (!type) return std::unexpected(type.error());
-  msg.type = static_cast<int>(type->value_or(0));
-  auto ts = OptionalTime(o, "timestamp", path);
-  if (!ts) return std::unexpected(ts.error());
-  if (!*ts) return std::unexpected(Bad("MESSAGE_CREATE.timestamp", "is missing"));
-  msg.timestamp = **ts;
-  return msg;
-}
-
-core::Result<GuildMemberAdd> DecodeMemberAdd(const object& o) {
+core::Result<GuildMemberAdd> ReadMemberAdd(const object& o, const Path& path) {
+  Reader r(o, path);
   GuildMemberAdd add;
-  auto guild = RequiredId<core::GuildId>(o, "guild_id", "GUILD_MEMBER_ADD");
-  if (!guild) return std::unexpected(guild.error());
-  add.guild_id = *guild;
-  auto m = DecodeMember(o, "GUILD_MEMBER_ADD");
-  if (!m) return std::unexpected(m.error());
-  if (!m->user) return std::unexpected(Bad("GUILD_MEMBER_ADD.user", "is missing"));
-  add.member = std::move(*m);
-  return add;
+  add.guild_id = r.ReqId<core::GuildId>("guild_id");
+  if (auto m = r.Take(detail::ReadMember(o, path))) add.member = std::move(*m);
+  if (r.ok() && !add.member.user) r.Missing("user");
+  return Done(r, std::move(add));
 }
 
-int Digits(std::string_view s, std::size_t at, std::size_t n, bool& ok) {
-  int v = 0;
-  if (at + n > s.size()) {
-    ok = false;
-    return 0;
+core::Result<GuildMemberUpdate> ReadMemberUpdate(const object& o, const Path& path) {
+  auto add = ReadMemberAdd(o, path);
+  if (!add) return std::unexpected(std::move(add.error()));
+  return GuildMemberUpdate{add->guild_id, std::move(add->member)};
+}
+
+// GUILD_MEMBER_REMOVE and GUILD_BAN_ADD: {"guild_id","user"}.
+template <class T>
+core::Result<T> ReadGuildUser(const object& o, const Path& path) {
+  Reader r(o, path);
+  T event;
+  event.guild_id = r.ReqId<core::GuildId>("guild_id");
+  if (auto user = r.ReqObject("user")) {
+    const Path at(path, "user");
+    if (auto u = r.Take(detail::ReadUser(*user, at))) event.user = std::move(*u);
   }
-  for (std::size_t i = at; i < at + n; ++i) {
-    if (s[i] < '0' || s[i] > '9') ok = false;
-    v = v * 10 + (s[i] - '0');
+  return Done(r, std::move(event));
+}
+
+core::Result<MessageDelete> ReadMessageDelete(const object& o, const Path& path) {
+  Reader r(o, path);
+  MessageDelete d;
+  d.id = r.ReqId<core::MessageId>("id");
+  d.channel_id = r.ReqId<core::ChannelId>("channel_id");
+  d.guild_id = r.OptId<core::GuildId>("guild_id");
+  return Done(r, std::move(d));
+}
+
+core::Result<GuildDelete> ReadGuildDelete(const object& o, const Path& path) {
+  Reader r(o, path);
+  GuildDelete d;
+  d.id = r.ReqId<core::GuildId>("id");
+  d.unavailable = r.Bool("unavailable");
+  return Done(r, std::move(d));
+}
+
+core::Result<ThreadCreate> ReadThreadCreate(const object& o, const Path& path) {
+  Reader r(o, path);
+  ThreadCreate t;
+  if (auto c = r.Take(detail::ReadChannel(o, path))) t.thread = std::move(*c);
+  t.newly_created = r.Bool("newly_created");
+  return Done(r, std::move(t));
+}
+
+core::Result<Ready> ReadReady(const object& o, const Path& path) {
+  Reader r(o, path);
+  Ready ready;
+  ready.session_id = r.ReqStr("session_id");
+  ready.resume_gateway_url = r.ReqStr("resume_gateway_url");
+  if (auto user = r.ReqObject("user")) {
+    const Path at(path, "user");
+    Reader u(*user, at);
+    ready.user = u.ReqId<core::UserId>("id");
+    if (!u.ok()) r.Fail(u.TakeError());
   }
-  return v;
+  ready.guilds = r.Objects<core::GuildId>("guilds", [](const object& g, const Path& at) {
+    Reader gr(g, at);
+    const auto id = gr.ReqId<core::GuildId>("id");
+    return Done(gr, id);
+  });
+  if (auto app = r.Opt<object>("application")) {
+    const Path at(path, "application");
+    Reader a(*app, at);
+    ready.application_id = a.OptId<ApplicationId>("id");
+    if (!a.ok()) r.Fail(a.TakeError());
+  }
+  return Done(r, std::move(ready));
+}
+
+template <class T, class F>
+core::Result<GatewayEvent> Dispatch(bool has_d, const object& d, const Path& path, F&& read) {
+  if (!has_d) {
+    const Path at(path, "d");
+    return std::unexpected(Bad(at, "is not an object"));
+  }
+  auto v = read(d, path);
+  if (!v) return std::unexpected(std::move(v.error()));
+  return GatewayEvent(T(std::move(*v)));
+}
+
+core::Result<GatewayEvent> DecodeDispatch(std::string_view name, bool has_d, const object& d) {
+  const Path path(name);
+  // MESSAGE_CREATE first: it is most of the traffic.
+  if (name == "MESSAGE_CREATE") {
+    return Dispatch<Message>(
+        has_d, d, path, [](const object& o, const Path& p) { return detail::ReadMessage(o, p); });
+  }
+  if (name == "MESSAGE_UPDATE") {
+    return Dispatch<MessageUpdate>(has_d, d, path, [](const object& o, const Path& p) {
+      auto m = detail::ReadMessage(o, p);
+      if (!m) return core::Result<MessageUpdate>(std::unexpected(std::move(m.error())));
+      return core::Result<MessageUpdate>(MessageUpdate{std::move(*m)});
+    });
+  }
+  if (name == "MESSAGE_DELETE") return Dispatch<MessageDelete>(has_d, d, path, ReadMessageDelete);
+  if (name == "GUILD_MEMBER_ADD") return Dispatch<GuildMemberAdd>(has_d, d, path, ReadMemberAdd);
+  if (name == "GUILD_MEMBER_UPDATE") {
+    return Dispatch<GuildMemberUpdate>(has_d, d, path, ReadMemberUpdate);
+  }
+  if (name == "GUILD_MEMBER_REMOVE") {
+    return Dispatch<GuildMemberRemove>(has_d, d, path, ReadGuildUser<GuildMemberRemove>);
+  }
+  if (name == "GUILD_BAN_ADD") {
+    return Dispatch<GuildBanAdd>(has_d, d, path, ReadGuildUser<GuildBanAdd>);
+  }
+  if (name == "INTERACTION_CREATE") {
+    return Dispatch<InteractionCreate>(has_d, d, path, [](const object& o, const Path& p) {
+      auto i = detail::ReadInteraction(o, p);
+      if (!i) return core::Result<InteractionCreate>(std::unexpected(std::move(i.error())));
+      return core::Result<InteractionCreate>(InteractionCreate{std::move(*i)});
+    });
+  }
+  if (name == "GUILD_CREATE") {
+    return Dispatch<GuildCreate>(has_d, d, path, [](const object& o, const Path& p) {
+      auto g = detail::ReadGuild(o, p);
+      if (!g) return core::Result<GuildCreate>(std::unexpected(std::move(g.error())));
+      return core::Result<GuildCreate>(GuildCreate{std::move(*g)});
+    });
+  }
+  if (name == "GUILD_DELETE") return Dispatch<GuildDelete>(has_d, d, path, ReadGuildDelete);
+  if (name == "THREAD_CREATE") return Dispatch<ThreadCreate>(has_d, d, path, ReadThreadCreate);
+  if (name == "READY") return Dispatch<Ready>(has_d, d, path, ReadReady);
+  if (name == "RESUMED") return GatewayEvent(Resumed{});
+  return GatewayEvent(OtherEvent{std::string(name)});
 }
 
 }  // namespace
 
-core::Result<core::Timestamp> ParseTimestamp(std::string_view s) {
-  auto bad = [&] {
-    return core::Fail(core::ErrorCode::kInvalidArgument,
-                      fmt::format("\"{}\" is not an ISO 8601 timestamp", s.substr(0, 40)),
-                      "timestamp");
-  };
-  bool ok =
-      s.size() >= 20 && s[4] == '-' && s[7] == '-' && s[10] == 'T' && s[13] == ':' && s[16] == ':';
-  if (!ok) return bad();
-  const int year = Digits(s, 0, 4, ok), month = Digits(s, 5, 2, ok), day = Digits(s, 8, 2, ok);
-  const int hour = Digits(s, 11, 2, ok), minute = Digits(s, 14, 2, ok),
-            second = Digits(s, 17, 2, ok);
-  if (!ok) return bad();
-  std::size_t i = 19;
-  std::int64_t micros = 0;
-  if (i < s.size() && s[i] == '.') {
-    ++i;
-    int digits = 0;
-    while (i < s.size() && s[i] >= '0' && s[i] <= '9') {
-      if (digits < 6) micros = micros * 10 + (s[i] - '0');
-      ++digits;
-      ++i;
-    }
-    if (digits == 0) return bad();
-    for (int d = digits; d < 6; ++d) micros *= 10;
-  }
-  int offset_minutes = 0;
-  if (i < s.size() && s[i] == 'Z') {
-    ++i;
-  } else if (i + 6 == s.size() && (s[i] == '+' || s[i] == '-') && s[i + 3] == ':') {
-    const int oh = Digits(s, i + 1, 2, ok), om = Digits(s, i + 4, 2, ok);
-    if (!ok || oh > 23 || om > 59) return bad();
-    offset_minutes = (s[i] == '-' ? -1 : 1) * (oh * 60 + om);
-    i += 6;
-  } else {
-    return bad();
-  }
-  if (i != s.size()) return bad();
-  const std::chrono::year_month_day ymd{std::chrono::year(year), std::chrono::month(month),
-                                        std::chrono::day(day)};
-  if (!ymd.ok() || hour > 23 || minute > 59 || second > 60) return bad();
-  const auto t = std::chrono::sys_days(ymd) + std::chrono::hours(hour) +
-                 std::chrono::minutes(minute - offset_minutes) + std::chrono::seconds(second) +
-                 std::chrono::microseconds(micros);
-  return core::Timestamp(
-      std::chrono::duration_cast<std::chrono::microseconds>(t.time_since_epoch()));
-}
-
 core::Result<GatewayPayload> DecodeGatewayPayload(std::string_view json) {
-  thread_local simdjson::dom::parser parser;
-  element doc;
-  if (auto error = parser.parse(json.data(), json.size()).get(doc); error != simdjson::SUCCESS) {
-    return std::unexpected(
-        Bad("payload", fmt::format("is not JSON ({})", simdjson::error_message(error))));
-  }
-  object root;
-  if (doc.get(root) != simdjson::SUCCESS)
-    return std::unexpected(Bad("payload", "is not an object"));
+  auto root = detail::ParseObject(json, "payload");
+  if (!root) return std::unexpected(std::move(root.error()));
+  const Path path("payload");
+  Reader r(*root, path);
   GatewayPayload p;
-  auto op = Required<std::int64_t>(root, "op", "payload");
-  if (!op) return std::unexpected(op.error());
-  p.op = static_cast<int>(*op);
-  auto s = Optional<std::int64_t>(root, "s", "payload");
-  if (!s) return std::unexpected(s.error());
-  p.sequence = *s;
-  auto t = Optional<std::string_view>(root, "t", "payload");
-  if (!t) return std::unexpected(t.error());
-  if (*t) p.event = std::string(**t);
+  p.op = static_cast<int>(r.ReqInt("op", 0, 255));
+  p.sequence = r.Opt<std::int64_t>("s");
+  if (auto t = r.Opt<std::string_view>("t")) p.event = std::string(*t);
+  if (!r.ok()) return std::unexpected(r.TakeError());
   if (p.op == 10) {  // Hello
-    object d;
-    if (root.at_key("d").get(d) != simdjson::SUCCESS) {
-      return std::unexpected(Bad("Hello.d", "is not an object"));
-    }
-    auto interval = Required<std::int64_t>(d, "heartbeat_interval", "Hello");
-    if (!interval) return std::unexpected(interval.error());
-    if (*interval <= 0) return std::unexpected(Bad("Hello.heartbeat_interval", "is not positive"));
-    p.heartbeat_interval = *interval;
+    auto d = r.Opt<object>("d");
+    if (!d) return std::unexpected(Bad(Path("Hello.d"), "is not an object"));
+    const Path hello("Hello");
+    Reader h(*d, hello);
+    const std::int64_t interval = h.ReqInt("heartbeat_interval", 1, 1LL << 40);
+    if (!h.ok()) return std::unexpected(h.TakeError());
+    p.heartbeat_interval = interval;
     return p;
   }
   if (p.op == 9) {  // Invalid Session: d says whether the session may be resumed
-    auto d = Optional<bool>(root, "d", "InvalidSession");
-    if (!d) return std::unexpected(d.error());
-    p.resumable = d->value_or(false);
+    const Path invalid("InvalidSession");
+    Reader s(*root, invalid);
+    p.resumable = s.Bool("d");
+    if (!s.ok()) return std::unexpected(s.TakeError());
     return p;
   }
   if (p.op != 0) return p;  // heartbeat requests, ACKs and reconnects carry nothing more
-  if (p.event.empty()) return std::unexpected(Bad("payload.t", "is missing on a dispatch"));
+  if (p.event.empty()) return std::unexpected(Bad(Path(path, "t"), "is missing on a dispatch"));
   object d;
-  const bool has_d = root.at_key("d").get(d) == simdjson::SUCCESS;
-  if (p.event == "MESSAGE_CREATE") {
-    if (!has_d) return std::unexpected(Bad("MESSAGE_CREATE.d", "is not an object"));
-    auto m = DecodeMessage(d);
-    if (!m) return std::unexpected(m.error());
-    p.data = std::move(*m);
-  } else if (p.event == "GUILD_MEMBER_ADD") {
-    if (!has_d) return std::unexpected(Bad("GUILD_MEMBER_ADD.d", "is not an object"));
-    auto m = DecodeMemberAdd(d);
-    if (!m) return std::unexpected(m.error());
-    p.data = std::move(*m);
-  } else if (p.event == "READY") {
-    if (!has_d) return std::unexpected(Bad("READY.d", "is not an object"));
-    Ready r;
-    auto session = Required<std::string_view>(d, "session_id", "READY");
-    if (!session) return std::unexpected(session.error());
-    r.session_id = std::string(*session);
-    auto resume = Required<std::string_view>(d, "resume_gateway_url", "READY");
-    if (!resume) return std::unexpected(resume.error());
-    r.resume_gateway_url = std::string(*resume);
-    object user;
-    if (d.at_key("user").get(user) != simdjson::SUCCESS) {
-      return std::unexpected(Bad("READY.user", "is missing"));
-    }
-    auto id = RequiredId<core::UserId>(user, "id", "READY.user");
-    if (!id) return std::unexpected(id.error());
-    r.user = *id;
-    p.data = std::move(r);
-  } else {
-    p.data = OtherEvent{p.event};
-  }
+  const bool has_d = root->at_key("d").get(d) == simdjson::SUCCESS;
+  auto event = DecodeDispatch(p.event, has_d, d);
+  if (!event) return std::unexpected(std::move(event.error()));
+  p.data = std::move(*event);
   return p;
+}
+
+namespace {
+
+std::string_view EventName(const GatewayEvent& event) {
+  struct Names {
+    std::string_view operator()(std::monostate) const { return ""; }
+    std::string_view operator()(const Message&) const { return "MESSAGE_CREATE"; }
+    std::string_view operator()(const MessageUpdate&) const { return "MESSAGE_UPDATE"; }
+    std::string_view operator()(const MessageDelete&) const { return "MESSAGE_DELETE"; }
+    std::string_view operator()(const GuildMemberAdd&) const { return "GUILD_MEMBER_ADD"; }
+    std::string_view operator()(const GuildMemberUpdate&) const { return "GUILD_MEMBER_UPDATE"; }
+    std::string_view operator()(const GuildMemberRemove&) const { return "GUILD_MEMBER_REMOVE"; }
+    std::string_view operator()(const GuildBanAdd&) const { return "GUILD_BAN_ADD"; }
+    std::string_view operator()(const GuildCreate&) const { return "GUILD_CREATE"; }
+    std::string_view operator()(const GuildDelete&) const { return "GUILD_DELETE"; }
+    std::string_view operator()(const ThreadCreate&) const { return "THREAD_CREATE"; }
+    std::string_view operator()(const InteractionCreate&) const { return "INTERACTION_CREATE"; }
+    std::string_view operator()(const Ready&) const { return "READY"; }
+    std::string_view operator()(const Resumed&) const { return "RESUMED"; }
+    std::string_view operator()(const OtherEvent& e) const { return e.name; }
+  };
+  return std::visit(Names{}, event);
+}
+
+nlohmann::json MemberEvent(core::GuildId guild, const Member& member) {
+  nlohmann::json j = ToJson(member);
+  j["guild_id"] = guild.ToString();
+  return j;
+}
+
+nlohmann::json GuildUserEvent(core::GuildId guild, const User& user) {
+  return {{"guild_id", guild.ToString()}, {"user", ToJson(user)}};
+}
+
+}  // namespace
+
+nlohmann::json ToJson(const GatewayEvent& event) {
+  struct Writer {
+    nlohmann::json operator()(std::monostate) const { return nlohmann::json::object(); }
+    nlohmann::json operator()(const Message& m) const { return ToJson(m); }
+    nlohmann::json operator()(const MessageUpdate& e) const { return ToJson(e.message); }
+    nlohmann::json operator()(const MessageDelete& e) const {
+      nlohmann::json j = {{"id", e.id.ToString()}, {"channel_id", e.channel_id.ToString()}};
+      if (e.guild_id) j["guild_id"] = e.guild_id->ToString();
+      return j;
+    }
+    nlohmann::json operator()(const GuildMemberAdd& e) const {
+      return MemberEvent(e.guild_id, e.member);
+    }
+    nlohmann::json operator()(const GuildMemberUpdate& e) const {
+      return MemberEvent(e.guild_id, e.member);
+    }
+    nlohmann::json operator()(const GuildMemberRemove& e) const {
+      return GuildUserEvent(e.guild_id, e.user);
+    }
+    nlohmann::json operator()(const GuildBanAdd& e) const {
+      return GuildUserEvent(e.guild_id, e.user);
+    }
+    nlohmann::json operator()(const GuildCreate& e) const { return ToJson(e.guild); }
+    nlohmann::json operator()(const GuildDelete& e) const {
+      nlohmann::json j = {{"id", e.id.ToString()}};
+      if (e.unavailable) j["unavailable"] = true;
+      return j;
+    }
+    nlohmann::json operator()(const ThreadCreate& e) const {
+      nlohmann::json j = ToJson(e.thread);
+      if (e.newly_created) j["newly_created"] = true;
+      return j;
+    }
+    nlohmann::json operator()(const InteractionCreate& e) const { return ToJson(e.interaction); }
+    nlohmann::json operator()(const Ready& e) const {
+      nlohmann::json guilds = nlohmann::json::array();
+      for (core::GuildId g : e.guilds) {
+        guilds.push_back({{"id", g.ToString()}, {"unavailable", true}});
+      }
+      nlohmann::json j = {{"v", 10},
+                          {"user", ToJson(User{.id = e.user, .bot = true})},
+                          {"guilds", std::move(guilds)},
+                          {"session_id", e.session_id},
+                          {"resume_gateway_url", e.resume_gateway_url}};
+      if (e.application_id) {
+        j["application"] = {{"id", e.application_id->ToString()}, {"flags", 0}};
+      }
+      return j;
+    }
+    nlohmann::json operator()(const Resumed&) const { return nlohmann::json::object(); }
+    nlohmann::json operator()(const OtherEvent&) const { return nlohmann::json::object(); }
+  };
+  return std::visit(Writer{}, event);
+}
+
+nlohmann::json ToJson(const GatewayPayload& payload) {
+  nlohmann::json j = {{"op", payload.op}, {"d", nullptr}, {"s", nullptr}, {"t", nullptr}};
+  if (payload.op == 0) {
+    j["d"] = ToJson(payload.data);
+    j["t"] = payload.event.empty() ? std::string(EventName(payload.data)) : payload.event;
+    if (payload.sequence) j["s"] = *payload.sequence;
+  } else if (payload.op == 10) {
+    j["d"] = {{"heartbeat_interval", payload.heartbeat_interval.value_or(41250)}};
+  } else if (payload.op == 9) {
+    j["d"] = payload.resumable.value_or(false);
+  }
+  return j;
 }
 
 }  // namespace discord

@@ -6,6 +6,7 @@
 #include <cstdint>
 #include <optional>
 #include <span>
+#include <string>
 #include <string_view>
 #include <vector>
 
@@ -47,6 +48,12 @@ struct Role {
   int position = 0;  // @everyone is 0
   Permissions permissions = 0;
   bool managed = false;  // integration or booster role: cannot be assigned by hand
+  std::string name;
+  std::uint32_t color = 0;  // 0xRRGGBB, 0 for none
+  bool hoist = false;       // shown separately in the member list
+  bool mentionable = false;
+
+  bool operator==(const Role&) const = default;
 };
 
 struct Overwrite {
@@ -55,6 +62,8 @@ struct Overwrite {
   Type type = Type::kRole;
   Permissions allow = 0;
   Permissions deny = 0;
+
+  bool operator==(const Overwrite&) const = default;
 };
 
 // What permission arithmetic needs of a guild: its id (also @everyone's role id), owner and roles.
