@@ -142,14 +142,16 @@ microseconds RateLimiter::Reserve(const Route& route) {
   Bucket& b = BucketOf(route);
   at = std::max(at, b.blocked_until);
   if (b.known) {
-    if (at >= b.reset) {  // the window we were counting is over
-      while (at >= b.reset) b.reset += b.window;
-      b.opens = b.reset - b.window;
+    // A window that is over: the next one starts with the next request and ends a window
+    // later (the server's answer then says exactly when).
+    if (at >= b.reset) {
       b.remaining = b.limit;
+      b.opens = at;
+      b.reset = at + b.window;
     }
-    if (b.remaining <= 0) {  // full: take a place in the next window
+    if (b.remaining <= 0) {  // full: the first place in the next window
       b.opens = b.reset + kResetSlack;
-      b.reset += b.window;
+      b.reset = b.opens + b.window;
       b.remaining = b.limit;
     }
     at = std::max(at, b.opens);
@@ -157,22 +159,31 @@ microseconds RateLimiter::Reserve(const Route& route) {
   }
   if (!route.interaction) {
     at = std::max(at, global_blocked_until_);
-    // The first one-second window from `at` on with room left (windows fill in any order, since
-    // a request delayed by its bucket reserves a later window).
+    // A sliding window: no one-second span, wherever it starts, holds more than the limit (the
+    // server's window may start at any moment).
     const auto second = std::chrono::seconds(1);
-    std::int64_t w = (at - core::Timestamp()) / second;
-    while (true) {
-      int& used = global_used_[w];
-      if (used < global_per_second_) {
-        ++used;
+    global_sent_.erase(global_sent_.begin(), global_sent_.lower_bound(now - second));
+    const auto count = [this, second](core::Timestamp from) {  // reservations in [from, from+1s)
+      return std::distance(global_sent_.lower_bound(from), global_sent_.lower_bound(from + second));
+    };
+    for (bool moved = true; moved;) {
+      moved = false;
+      // Spans holding `at` start in (at - 1 s, at]: just after at - 1 s, or at a reservation.
+      const core::Timestamp earliest = at - second + microseconds(1);
+      std::vector<core::Timestamp> starts{earliest};
+      for (auto it = global_sent_.lower_bound(earliest); it != global_sent_.end() && *it <= at;
+           ++it) {
+        starts.push_back(*it);
+      }
+      for (const core::Timestamp from : starts) {
+        if (count(from) < global_per_second_) continue;
+        // Full: leave the span, past its first reservation.
+        at = std::max(at, *global_sent_.lower_bound(from) + second);
+        moved = true;
         break;
       }
-      ++w;
-      at = std::max(at, core::Timestamp() + std::chrono::duration_cast<microseconds>(w * second));
     }
-    // Forget windows that are over.
-    const std::int64_t current = (now - core::Timestamp()) / second;
-    global_used_.erase(global_used_.begin(), global_used_.lower_bound(current));
+    global_sent_.insert(at);
   }
   return std::chrono::duration_cast<microseconds>(at - now);
 }

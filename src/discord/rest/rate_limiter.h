@@ -5,8 +5,9 @@
 //
 // - Buckets are keyed by (bucket hash, major parameter); before a route's hash is known, by
 //   (method, route template). Routes that share a hash share the counter for the same major id.
-// - The global limit (50 requests per second by default) is counted in one-second windows;
-//   interaction callbacks and their webhooks are outside it, as Discord says.
+// - The global limit (50 requests per second by default) holds in every one-second span (a sliding
+//   window: Discord's window may start at any moment); interaction callbacks and their webhooks
+//   are outside it, as Discord says.
 // - A 429 with X-RateLimit-Global blocks every route (interactions aside) for retry_after; another
 //   429 blocks its bucket; a 429 while the bucket still had requests left (a sub-limit, such as a
 //   channel rename) delays only that request.
@@ -19,6 +20,7 @@
 #include <functional>
 #include <map>
 #include <optional>
+#include <set>
 #include <string>
 #include <string_view>
 
@@ -78,6 +80,11 @@ class RateLimiter {
   // Waits added to a reset, as discord.js does: the server's clock and ours are not one.
   static constexpr std::chrono::milliseconds kResetSlack{50};
 
+  // The queue a request on `route` waits in: its bucket (hash and major parameter) once a
+  // response named it, before that its route. The client sends one request per queue at a time,
+  // so every reservation is made knowing the previous response's headers.
+  std::string QueueKey(const Route& route) const { return BucketKey(route); }
+
  private:
   struct Bucket {
     bool known = false;  // headers seen
@@ -95,8 +102,8 @@ class RateLimiter {
   int global_per_second_;
   std::map<std::string, std::string> hash_of_route_;  // "METHOD path" -> bucket hash
   std::map<std::string, Bucket> buckets_;             // "hash|major" or "METHOD path|major"
-  // The global limit: requests reserved per one-second window (by seconds since the epoch).
-  std::map<std::int64_t, int> global_used_;
+  // The global limit: the times requests were (or will be) sent, over the last second and ahead.
+  std::multiset<core::Timestamp> global_sent_;
   core::Timestamp global_blocked_until_{};
 };
 
