@@ -152,6 +152,8 @@ asio::awaitable<core::Result<void>> Shard::Run() {
         auto payload = DecodeGatewayPayload(*text);
         if (!payload) continue;  // malformed: skip it (logged by the caller's tracing later)
         s.Apply(s.session.OnPayload(*payload));
+        // A new session numbers its dispatches from 1 again.
+        if (payload->op == 0 && std::holds_alternative<Ready>(payload->data)) s.delivered = -1;
         if (payload->op == 0 && payload->sequence && *payload->sequence > s.delivered) {
           s.delivered = *payload->sequence;
           s.on_dispatch(*payload);

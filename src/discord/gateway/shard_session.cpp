@@ -121,7 +121,13 @@ std::vector<Action> ShardSession::OnPayload(const GatewayPayload& p) {
       if (p.sequence && (!sequence_ || *p.sequence > *sequence_)) sequence_ = p.sequence;
       if (const auto* r = std::get_if<Ready>(&p.data)) {
         session_id_ = r->session_id;
+        // The resume URL comes without the query; resumes need the same v, encoding and compress.
         resume_url_ = r->resume_gateway_url;
+        if (const auto q = config_.gateway_url.find('?');
+            q != std::string::npos && resume_url_.find('?') == std::string::npos) {
+          while (resume_url_.ends_with('/')) resume_url_.pop_back();
+          resume_url_ += "/" + config_.gateway_url.substr(q);
+        }
         ready_ = true;
         failures_ = 0;
       } else if (p.event == "RESUMED") {

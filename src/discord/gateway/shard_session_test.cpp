@@ -119,7 +119,8 @@ TEST_F(ShardSessionTest, AnUnacknowledgedHeartbeatMeansAZombieAndAResume) {
   ASSERT_EQ(zombie.size(), 1u);
   EXPECT_EQ(zombie[0].kind, Action::Kind::kReconnect);
   EXPECT_TRUE(zombie[0].resume);
-  EXPECT_EQ(zombie[0].url, "wss://resume.example");
+  // READY's resume URL, with the query of the gateway URL (PROTOCOL.md §1.7).
+  EXPECT_EQ(zombie[0].url, "wss://resume.example/?v=10&encoding=json&compress=zlib-stream");
   EXPECT_EQ(zombie[0].delay, 0ms);
   // The next connection resumes with the last sequence.
   s.OnConnected();
