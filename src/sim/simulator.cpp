@@ -27,14 +27,15 @@ struct Simulator::Impl {
         gateway(io.get_executor(), world, options.token, options.gateway),
         rest(
             world, limits, options.token,
-            [this, shards = options.recommended_shards] {
+            [this, shards = options.recommended_shards,
+             concurrency = options.gateway.max_concurrency] {
               return json{{"url", GatewayUrl()},
                           {"shards", shards},
                           {"session_start_limit",
                            {{"total", 1000},
                             {"remaining", 1000 - gateway.stats().identifies},
                             {"reset_after", 14'400'000},
-                            {"max_concurrency", 1}}}};
+                            {"max_concurrency", concurrency}}}};
             },
             [this](std::vector<Dispatch> d) { gateway.Dispatch(d); }) {}
 

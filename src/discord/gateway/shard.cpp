@@ -2,6 +2,7 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/detached.hpp>
 #include <boost/asio/redirect_error.hpp>
@@ -29,32 +30,59 @@ struct Shard::Impl : std::enable_shared_from_this<Impl> {
   bool stopped = false;
   int connections = 0;
   std::int64_t delivered = -1;  // highest sequence handed to on_dispatch
+  std::unique_ptr<IdentifyLimiter> own_identify_limiter;
+  IdentifyLimiter* identify_limiter;
   // The current connection.
   std::shared_ptr<net::WebSocket> ws;
-  std::deque<std::string> outbox;
+  struct Outgoing {
+    std::string payload;
+    bool important = true;  // heartbeat, Identify, Resume
+  };
+  std::deque<Outgoing> outbox;
+  std::unique_ptr<SendLimiter> send_limiter;  // one per connection
   bool writing = false;
   std::optional<Action> next;  // what ends the current connection (reconnect or stop)
   std::shared_ptr<asio::steady_timer> heartbeat;
   int generation = 0;  // of the connection: a heartbeat loop of an older one stops
 
   Impl(asio::any_io_executor ex, ShardConfig c, const core::Clock& clock, OnDispatch d,
-       std::uint64_t seed)
+       std::uint64_t seed, IdentifyLimiter* limiter)
       : executor(std::move(ex)),
         clock(clock),
         config(c),
         session(std::move(c), clock, seed),
-        on_dispatch(std::move(d)) {}
+        on_dispatch(std::move(d)),
+        own_identify_limiter(limiter ? nullptr : std::make_unique<IdentifyLimiter>(clock, 1)),
+        identify_limiter(limiter ? limiter : own_identify_limiter.get()) {}
 
-  void Queue(std::string payload) {
-    outbox.push_back(std::move(payload));
+  void Queue(std::string payload, bool important = true) {
+    // Important sends go ahead of ordinary ones still waiting.
+    auto pos = outbox.end();
+    if (important) {
+      pos = std::find_if(outbox.begin(), outbox.end(),
+                         [](const Outgoing& o) { return !o.important; });
+    }
+    outbox.insert(pos, Outgoing{std::move(payload), important});
     if (!writing) asio::co_spawn(executor, Drain(shared_from_this(), ws), asio::detached);
+  }
+
+  static asio::awaitable<void> Sleep(asio::any_io_executor ex, core::Timestamp::duration d) {
+    if (d <= core::Timestamp::duration::zero()) co_return;
+    asio::steady_timer timer(ex, d);
+    boost::system::error_code ec;
+    co_await timer.async_wait(asio::redirect_error(asio::use_awaitable, ec));
   }
 
   static asio::awaitable<void> Drain(std::shared_ptr<Impl> self,
                                      std::shared_ptr<net::WebSocket> ws) {
     self->writing = true;
     while (!self->outbox.empty() && ws == self->ws) {
-      std::string payload = std::move(self->outbox.front());
+      // The connection's send limit: wait for a place (past the reservation, the payload may have
+      // been overtaken by an important one, which then takes this place).
+      const core::Timestamp at = self->send_limiter->Reserve(self->outbox.front().important);
+      co_await Sleep(self->executor, at - self->clock.Now());
+      if (ws != self->ws || self->outbox.empty()) break;
+      std::string payload = std::move(self->outbox.front().payload);
       self->outbox.pop_front();
       auto sent = co_await ws->Write(payload);
       if (!sent) break;  // the reader sees the failure and decides
@@ -62,10 +90,28 @@ struct Shard::Impl : std::enable_shared_from_this<Impl> {
     self->writing = false;
   }
 
+  // An Identify waits for its turn in the identify limiter; a connection gone meanwhile drops it.
+  static asio::awaitable<void> IdentifyLater(std::shared_ptr<Impl> self, std::string payload,
+                                             core::Timestamp at, int generation) {
+    co_await Sleep(self->executor, at - self->clock.Now());
+    if (generation == self->generation && !self->next && !self->stopped) {
+      self->Queue(std::move(payload));
+    }
+  }
+
   // Carries out actions; a reconnect or stop ends the connection.
   void Apply(std::vector<Action> actions) {
     for (Action& a : actions) {
-      if (a.kind == Action::Kind::kSend) {
+      if (a.kind == Action::Kind::kSend && a.identify) {
+        const core::Timestamp at = identify_limiter->Reserve(config.shard_id);
+        if (at > clock.Now()) {
+          asio::co_spawn(executor,
+                         IdentifyLater(shared_from_this(), std::move(a.payload), at, generation),
+                         asio::detached);
+        } else {
+          Queue(std::move(a.payload));
+        }
+      } else if (a.kind == Action::Kind::kSend) {
         Queue(std::move(a.payload));
       } else if (!next) {
         next = std::move(a);
@@ -98,9 +144,13 @@ struct Shard::Impl : std::enable_shared_from_this<Impl> {
 };
 
 Shard::Shard(asio::any_io_executor executor, ShardConfig config, const core::Clock& clock,
-             OnDispatch on_dispatch, std::uint64_t seed)
+             OnDispatch on_dispatch, std::uint64_t seed, IdentifyLimiter* identify_limiter)
     : impl_(std::make_shared<Impl>(std::move(executor), std::move(config), clock,
-                                   std::move(on_dispatch), seed)) {}
+                                   std::move(on_dispatch), seed, identify_limiter)) {}
+
+void Shard::Send(std::string payload) {
+  if (impl_->ws && !impl_->next) impl_->Queue(std::move(payload), /*important=*/false);
+}
 
 Shard::~Shard() = default;
 
@@ -127,6 +177,7 @@ asio::awaitable<core::Result<void>> Shard::Run() {
       ++s.connections;
       s.ws = std::shared_ptr<net::WebSocket>(std::move(*ws));
       s.outbox.clear();
+      s.send_limiter = std::make_unique<SendLimiter>(s.clock);
       s.session.OnConnected();
       const bool compressed = url.find("compress=zlib-stream") != std::string::npos;
       net::ZlibStream zlib;  // a new context for every connection, resumes included

@@ -94,6 +94,7 @@ std::vector<Action> ShardSession::OnPayload(const GatewayPayload& p) {
       } else {
         ++identifies_;
         out.push_back(Send(IdentifyPayload()));
+        out.back().identify = true;
       }
       break;
     }

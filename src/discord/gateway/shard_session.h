@@ -39,6 +39,7 @@ struct Action {
   };
   Kind kind = Kind::kSend;
   std::string payload;
+  bool identify = false;  // the payload is an Identify: it waits for the identify limiter
   std::string url;
   bool resume = false;
   std::chrono::milliseconds delay{0};

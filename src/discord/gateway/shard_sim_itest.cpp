@@ -11,11 +11,14 @@
 #include <boost/asio/use_future.hpp>
 #include <functional>
 #include <future>
+#include <map>
+#include <set>
 #include <mutex>
 #include <thread>
 #include <vector>
 
 #include "discord/gateway/shard.h"
+#include "discord/gateway/shard_manager.h"
 #include "sim/simulator.h"
 
 namespace discord::gateway {
@@ -181,7 +184,9 @@ TEST(ShardSimTest, AThousandEventsArriveOnceInOrderThroughFiveForcedDisconnects)
 }
 
 TEST(ShardSimTest, InvalidSessionFalseStartsAFreshSession) {
-  sim::Simulator simulator(Options());
+  sim::SimulatorOptions options = Options();
+  options.gateway.identify_spacing = 5000ms;  // Discord's: the new Identify must wait for it
+  sim::Simulator simulator(options);
   ASSERT_TRUE(simulator.Start().has_value());
   simulator.AddStandardGuild("g");
   RunningShard shard(simulator);
@@ -194,6 +199,7 @@ TEST(ShardSimTest, InvalidSessionFalseStartsAFreshSession) {
   EXPECT_NE(shard.session_id(), first);
   EXPECT_EQ(simulator.gateway_stats().identifies, 2);
   EXPECT_EQ(simulator.gateway_stats().resumes, 0);
+  EXPECT_EQ(simulator.gateway_stats().invalid_sessions, 1);  // ours; none for an early Identify
   EXPECT_TRUE(shard.Stop().has_value());
 }
 
@@ -259,6 +265,66 @@ TEST(ShardSimTest, DisallowedIntentsStopWithAClearErrorAndNoReconnectLoop) {
       << result.error().message;
   EXPECT_EQ(simulator.gateway_stats().connections, 1);
   EXPECT_EQ(simulator.gateway_stats().closes_sent, std::vector<int>{4014});
+}
+
+}  // namespace
+}  // namespace discord::gateway
+
+namespace discord::gateway {
+namespace {
+
+TEST(ShardManagerSimTest, TwoShardsIdentifyFiveSecondsApartAndSplitTheGuilds) {
+  sim::SimulatorOptions options;
+  options.gateway.heartbeat_interval = 1000ms;  // identify spacing stays Discord's 5 s
+  sim::Simulator simulator(options);
+  ASSERT_TRUE(simulator.Start().has_value());
+  std::vector<core::GuildId> guilds;
+  std::set<int> homes;  // a guild's shard comes from its id's creation millisecond
+  while (guilds.size() < 6 || homes.size() < 2) {
+    guilds.push_back(simulator.AddStandardGuild("g").guild);
+    homes.insert(static_cast<int>((guilds.back().value() >> 22) % 2));
+    std::this_thread::sleep_for(1ms);
+  }
+
+  ManagerConfig config;
+  config.token = simulator.token();
+  config.gateway_url = simulator.gateway_url();
+  config.shard_count = 2;
+  config.shards = *ShardRange::Parse("0-1", 2);
+  config.max_concurrency = 1;
+  std::mutex mu;
+  std::map<std::uint64_t, int> guild_shard;  // from each GUILD_CREATE
+  std::vector<std::chrono::steady_clock::time_point> readies;
+  asio::io_context io;
+  ShardManager manager(io.get_executor(), config, core::DefaultClock(),
+                       [&](int shard, const GatewayPayload& p) {
+                         std::lock_guard lock(mu);
+                         if (p.event == "READY")
+                           readies.push_back(std::chrono::steady_clock::now());
+                         if (const auto* g = std::get_if<GuildCreate>(&p.data)) {
+                           guild_shard[g->guild.id.value()] = shard;
+                         }
+                       });
+  auto result = asio::co_spawn(io, manager.Run(), asio::use_future);
+  std::thread thread([&] { io.run_for(30s); });
+  const bool all = WaitFor(
+      [&] {
+        std::lock_guard lock(mu);
+        return guild_shard.size() == guilds.size() && readies.size() == 2;
+      },
+      20s);
+  asio::post(io, [&] { manager.Stop(); });
+  thread.join();
+  ASSERT_TRUE(all);
+  ASSERT_EQ(result.wait_for(0s), std::future_status::ready);
+  EXPECT_TRUE(result.get().has_value());
+  for (core::GuildId g : guilds) {
+    EXPECT_EQ(guild_shard[g.value()], static_cast<int>((g.value() >> 22) % 2)) << g.value();
+  }
+  ASSERT_EQ(readies.size(), 2u);
+  EXPECT_GE(readies[1] - readies[0], 4900ms);  // one Identify per 5 s with max_concurrency 1
+  EXPECT_EQ(simulator.gateway_stats().invalid_sessions, 0);  // never identified too early
+  EXPECT_EQ(simulator.gateway_stats().identifies, 2);
 }
 
 }  // namespace
