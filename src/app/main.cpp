@@ -9,6 +9,7 @@
 
 #include "app/database.h"
 #include "app/demo.h"
+#include "app/discord.h"
 #include "cli/eval.h"
 #include "core/log.h"
 #include "detect/ml/fasttext_classifier.h"
@@ -197,6 +198,41 @@ int main(int argc, char** argv) {
       ->check(CLI::Range(0, 10))
       ->capture_default_str();
 
+  auto* connect = cli.add_subcommand(
+      "connect",
+      "Connect to Discord (or the simulator) with the bot's token, intents and shards, and log "
+      "what arrives: a check of the Discord settings before running the bot");
+  app::ConnectOptions connect_options;
+  app::AddDiscordOptions(*connect, connect_options.discord);
+  int connect_for = 0;
+  connect->add_option("--for", connect_for, "Stop after this many seconds (0: at Ctrl-C)")
+      ->check(CLI::Range(0, 86400));
+
+  auto* sim = cli.add_subcommand(
+      "sim", "Run the Discord simulator (REST and gateway on 127.0.0.1) for manual testing");
+  app::SimOptions sim_options;
+  int sim_for = 0;
+  int heartbeat_ms = static_cast<int>(sim_options.heartbeat_interval.count());
+  sim->add_option("--port", sim_options.port, "Port of REST and the gateway (0: any free port)")
+      ->capture_default_str();
+  sim->add_option("--token", sim_options.token, "The bot token the simulator accepts")
+      ->capture_default_str();
+  sim->add_option("--guilds", sim_options.guilds, "Guilds to create")
+      ->check(CLI::Range(0, 1000))
+      ->capture_default_str();
+  sim->add_option("--members", sim_options.members, "Members per guild")
+      ->check(CLI::Range(0, 100000))
+      ->capture_default_str();
+  sim->add_option("--messages-per-second", sim_options.messages_per_second,
+                  "Chat from random members (0: none)")
+      ->check(CLI::Range(0.0, 10000.0))
+      ->capture_default_str();
+  sim->add_option("--heartbeat-ms", heartbeat_ms, "The gateway's heartbeat interval")
+      ->check(CLI::Range(100, 600000))
+      ->capture_default_str();
+  sim->add_option("--for", sim_for, "Stop after this many seconds (0: at Ctrl-C)")
+      ->check(CLI::Range(0, 86400));
+
   CLI11_PARSE(cli, argc, argv);
 
   if (log_level.empty()) {
@@ -208,6 +244,19 @@ int main(int argc, char** argv) {
   }
 
   if (*migrate) return Migrate(db, migrations_dir, status_only);
+
+  if (*connect) {
+    connect_options.run_for = std::chrono::seconds(connect_for);
+    if (auto r = app::RunConnect(connect_options, stdout); !r) return Fail(r.error());
+    return 0;
+  }
+
+  if (*sim) {
+    sim_options.run_for = std::chrono::seconds(sim_for);
+    sim_options.heartbeat_interval = std::chrono::milliseconds(heartbeat_ms);
+    if (auto r = app::RunSim(sim_options, stdout); !r) return Fail(r.error());
+    return 0;
+  }
 
   // "K/N" -> (K, N), with 0 <= K < N.
   auto parse_fold = [](const std::string& text, int& index, int& count) -> bool {
