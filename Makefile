@@ -35,6 +35,7 @@ bench: build
 	@$(BUILD_DIR)/bench/normalize_bench
 	@$(BUILD_DIR)/bench/engine_bench
 	@$(BUILD_DIR)/bench/gateway_bench
+	@$(BUILD_DIR)/bench/rest_bench
 
 # Reproduces the default local model from data/spam-corpora: build/models/default.bin.
 model: configure

@@ -138,7 +138,9 @@ core::Result<void> RunConnect(const ConnectOptions& options, std::FILE* out) {
   if (!intents) return std::unexpected(intents.error());
 
   asio::io_context io;
-  net::HttpClient http(io.get_executor());
+  // One idle connection per bucket in flight: a burst after a lull reuses them instead of paying
+  // a TLS handshake each (docs/performance.md, REST).
+  net::HttpClient http(io.get_executor(), net::HttpClientOptions{.max_idle_per_host = 64});
   discord::rest::Client rest(io.get_executor(), http, core::DefaultClock(),
                              {.api_base_url = d.api_base_url, .token = d.token});
   auto bot_future = asio::co_spawn(io, rest.GetGatewayBot(), asio::use_future);

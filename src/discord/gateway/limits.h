@@ -11,13 +11,16 @@
 namespace discord::gateway {
 
 // Identify concurrency, shared by every shard of the bot in this process: shards with the same
-// rate_limit_key (shard_id % max_concurrency) Identify at most once per 5 s. Resumes are exempt.
+// rate_limit_key (shard_id % max_concurrency) Identify at most once per 5 s (kept 5.5 s apart).
+// Resumes are exempt.
 class IdentifyLimiter {
  public:
   IdentifyLimiter(const core::Clock& clock, int max_concurrency);
   // When shard `shard_id` may send its Identify; reserves that moment for it.
   core::Timestamp Reserve(int shard_id);
-  static constexpr std::chrono::seconds kSpacing{5};
+  // Discord's 5 s, plus slack: the server counts from when an Identify arrives, and the one
+  // before may have arrived later than it left (discord.js adds up to 1.5 s at random).
+  static constexpr std::chrono::milliseconds kSpacing{5500};
 
  private:
   const core::Clock& clock_;

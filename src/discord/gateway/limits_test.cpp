@@ -15,8 +15,9 @@ TEST(IdentifyLimiterTest, OneIdentifyPerKeyEveryFiveSeconds) {
   const core::Timestamp t0 = clock.Now();
   IdentifyLimiter one(clock, 1);  // max_concurrency 1: every shard shares one key
   EXPECT_EQ(one.Reserve(0), t0);
-  EXPECT_EQ(one.Reserve(1), t0 + 5s);
-  EXPECT_EQ(one.Reserve(2), t0 + 10s);
+  EXPECT_EQ(one.Reserve(1), t0 + IdentifyLimiter::kSpacing);
+  EXPECT_EQ(one.Reserve(2), t0 + 2 * IdentifyLimiter::kSpacing);
+  EXPECT_GE(IdentifyLimiter::kSpacing, 5s);  // never below Discord's
   clock.Advance(60s);
   EXPECT_EQ(one.Reserve(3), clock.Now());  // long after: at once
 
@@ -24,7 +25,8 @@ TEST(IdentifyLimiterTest, OneIdentifyPerKeyEveryFiveSeconds) {
   IdentifyLimiter four(c2, 4);  // shards 0-3 start together, 4-7 five seconds later
   const core::Timestamp s0 = c2.Now();
   for (int shard = 0; shard < 4; ++shard) EXPECT_EQ(four.Reserve(shard), s0) << shard;
-  for (int shard = 4; shard < 8; ++shard) EXPECT_EQ(four.Reserve(shard), s0 + 5s) << shard;
+  for (int shard = 4; shard < 8; ++shard)
+    EXPECT_EQ(four.Reserve(shard), s0 + IdentifyLimiter::kSpacing) << shard;
 }
 
 TEST(SendLimiterTest, NeverMoreThan120PerMinuteAndImportantSendsKeepTheirShare) {

@@ -159,31 +159,37 @@ microseconds RateLimiter::Reserve(const Route& route) {
   }
   if (!route.interaction) {
     at = std::max(at, global_blocked_until_);
-    // A sliding window: no one-second span, wherever it starts, holds more than the limit (the
-    // server's window may start at any moment).
-    const auto second = std::chrono::seconds(1);
-    global_sent_.erase(global_sent_.begin(), global_sent_.lower_bound(now - second));
-    const auto count = [this, second](core::Timestamp from) {  // reservations in [from, from+1s)
-      return std::distance(global_sent_.lower_bound(from), global_sent_.lower_bound(from + second));
+    // A sliding window: no span of one second (plus the reset slack, for the network's jitter)
+    // holds more than the limit, wherever it starts: the server's window may start at any moment.
+    const auto span = std::chrono::duration_cast<microseconds>(std::chrono::seconds(1)) +
+                      std::chrono::duration_cast<microseconds>(kResetSlack);
+    const std::size_t limit = static_cast<std::size_t>(global_per_second_);
+    while (!global_sent_.empty() && global_sent_.front() < now - span) global_sent_.pop_front();
+    const auto from = [this](core::Timestamp t) {
+      return std::lower_bound(global_sent_.begin(), global_sent_.end(), t);
     };
     for (bool moved = true; moved;) {
       moved = false;
-      // Spans holding `at` start in (at - 1 s, at]: just after at - 1 s, or at a reservation.
-      const core::Timestamp earliest = at - second + microseconds(1);
-      std::vector<core::Timestamp> starts{earliest};
-      for (auto it = global_sent_.lower_bound(earliest); it != global_sent_.end() && *it <= at;
-           ++it) {
-        starts.push_back(*it);
+      // Quick: fewer than the limit within a span either side of `at`.
+      const auto lo = from(at - span + microseconds(1));
+      const auto hi = from(at + span);
+      if (static_cast<std::size_t>(hi - lo) < limit) break;
+      // Otherwise each span holding `at`: those starting at a reservation in (at - span, at], and
+      // the one starting at `at` (reservations made ahead of it). A full one: leave it, past its
+      // first reservation.
+      const auto full = [&](std::deque<core::Timestamp>::iterator first) {
+        if (static_cast<std::size_t>(from(*first + span) - first) < limit) return false;
+        at = std::max(at, *first + span);
+        return true;
+      };
+      for (auto start = lo; !moved && start != global_sent_.end() && *start <= at; ++start) {
+        moved = full(start);
       }
-      for (const core::Timestamp from : starts) {
-        if (count(from) < global_per_second_) continue;
-        // Full: leave the span, past its first reservation.
-        at = std::max(at, *global_sent_.lower_bound(from) + second);
-        moved = true;
-        break;
+      if (const auto ahead = from(at); !moved && ahead != global_sent_.end()) {
+        moved = static_cast<std::size_t>(from(at + span) - ahead) >= limit && full(ahead);
       }
     }
-    global_sent_.insert(at);
+    global_sent_.insert(from(at + microseconds(1)), at);
   }
   return std::chrono::duration_cast<microseconds>(at - now);
 }

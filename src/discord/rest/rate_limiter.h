@@ -5,9 +5,10 @@
 //
 // - Buckets are keyed by (bucket hash, major parameter); before a route's hash is known, by
 //   (method, route template). Routes that share a hash share the counter for the same major id.
-// - The global limit (50 requests per second by default) holds in every one-second span (a sliding
-//   window: Discord's window may start at any moment); interaction callbacks and their webhooks
-//   are outside it, as Discord says.
+// - The global limit (50 requests per second by default) holds in every span of one second plus
+//   the reset slack (a sliding window: Discord's window may start at any moment, and requests
+//   arrive a little later than they leave); interaction callbacks and their webhooks are outside
+//   it, as Discord says.
 // - A 429 with X-RateLimit-Global blocks every route (interactions aside) for retry_after; another
 //   429 blocks its bucket; a 429 while the bucket still had requests left (a sub-limit, such as a
 //   channel rename) delays only that request.
@@ -17,10 +18,10 @@
 
 #include <chrono>
 #include <cstdint>
+#include <deque>
 #include <functional>
 #include <map>
 #include <optional>
-#include <set>
 #include <string>
 #include <string_view>
 
@@ -103,7 +104,7 @@ class RateLimiter {
   std::map<std::string, std::string> hash_of_route_;  // "METHOD path" -> bucket hash
   std::map<std::string, Bucket> buckets_;             // "hash|major" or "METHOD path|major"
   // The global limit: the times requests were (or will be) sent, over the last second and ahead.
-  std::multiset<core::Timestamp> global_sent_;
+  std::deque<core::Timestamp> global_sent_;  // sorted
   core::Timestamp global_blocked_until_{};
 };
 
