@@ -7,7 +7,7 @@ packages=(
   build-essential cmake make pkg-config ccache git
   libpqxx-dev libpq-dev postgresql postgresql-contrib
   libspdlog-dev libfmt-dev libcli11-dev nlohmann-json3-dev libutf8proc-dev libidn2-dev libhyperscan-dev libfasttext-dev
-  libboost-dev libssl-dev zlib1g-dev libsimdjson-dev
+  libboost-dev libssl-dev zlib1g-dev libsimdjson-dev libsodium-dev
   libgtest-dev libgmock-dev googletest libbenchmark-dev
   afl++
 )

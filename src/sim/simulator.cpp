@@ -5,10 +5,13 @@
 #include <boost/asio/executor_work_guard.hpp>
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/post.hpp>
+#include <boost/asio/use_future.hpp>
 #include <future>
 #include <thread>
 
+#include "net/http_client.h"
 #include "net/http_server.h"
+#include "sim/interactions_http.h"
 
 namespace sim {
 namespace {
@@ -37,7 +40,9 @@ struct Simulator::Impl {
                             {"reset_after", 14'400'000},
                             {"max_concurrency", concurrency}}}};
             },
-            [this](std::vector<Dispatch> d) { gateway.Dispatch(d); }) {}
+            [this](std::vector<Dispatch> d) { Send(d); }) {
+    interactions_url = options.interactions_url;
+  }
 
   std::string GatewayUrl() const {
     return "ws://127.0.0.1:" + std::to_string(main ? main->port() : 0);
@@ -51,7 +56,57 @@ struct Simulator::Impl {
     return result.get();
   }
 
+  // Posts one signed interaction body to the endpoint; the answer, also applied as the
+  // interaction's callback when it is one.
+  asio::awaitable<EndpointAnswer> Deliver(std::string body, bool corrupt, std::uint64_t id,
+                                          std::string token) {
+    const auto now =
+        std::chrono::duration_cast<std::chrono::seconds>(world.clock().Now().time_since_epoch());
+    const std::string timestamp = std::to_string(now.count());
+    std::string signature = signer.Sign(timestamp, body);
+    if (corrupt) signature[0] = signature[0] == '0' ? '1' : '0';
+    net::HttpRequest request;
+    request.method = "POST";
+    request.url = interactions_url;
+    request.headers = {{"Content-Type", "application/json"},
+                       {"User-Agent", "Discord-Interactions/1.0 (+https://discord.com)"},
+                       {"X-Signature-Ed25519", signature},
+                       {"X-Signature-Timestamp", timestamp}};
+    request.body = std::move(body);
+    auto sent = co_await http.Send(std::move(request), std::chrono::seconds(3));
+    EndpointAnswer answer;
+    if (sent) {
+      answer = EndpointAnswer{sent->status, sent->body};
+      if (id != 0 && sent->status == 200) {
+        const json response = json::parse(sent->body, nullptr, /*allow_exceptions=*/false);
+        Answer applied = world.InteractionCallback(std::to_string(id), token, response);
+        if (applied.status < 300) gateway.Dispatch(applied.dispatches);
+      }
+    }
+    if (id != 0) endpoint_answers.push_back(answer);
+    co_return answer;
+  }
+
+  // Dispatches to the gateway, or interactions to the endpoint in HTTP mode.
+  void Send(const std::vector<Dispatch>& dispatches) {
+    std::vector<Dispatch> rest;
+    for (const Dispatch& d : dispatches) {
+      if (!interactions_url.empty() && d.event == "INTERACTION_CREATE") {
+        const std::uint64_t id = std::stoull(d.data["id"].get<std::string>());
+        asio::co_spawn(io, Deliver(d.data.dump(), false, id, d.data["token"].get<std::string>()),
+                       asio::detached);
+      } else {
+        rest.push_back(d);
+      }
+    }
+    if (!rest.empty()) gateway.Dispatch(rest);
+  }
+
   asio::io_context io;
+  std::string interactions_url;
+  InteractionSigner signer;
+  net::HttpClient http{io.get_executor()};
+  std::vector<EndpointAnswer> endpoint_answers;
   World world;
   RateLimits limits;
   Gateway gateway;
@@ -133,7 +188,7 @@ Answer Simulator::Act(const std::function<Answer(World&)>& f) {
   Impl& m = *impl_;
   return m.Run<Answer>([&] {
     Answer a = f(m.world);
-    if (a.status < 300 && !a.dispatches.empty()) m.gateway.Dispatch(a.dispatches);
+    if (a.status < 300 && !a.dispatches.empty()) m.Send(a.dispatches);
     return a;
   });
 }
@@ -233,6 +288,30 @@ std::optional<World::InteractionState> Simulator::Interaction(std::uint64_t id) 
     if (const auto* s = w.FindInteraction(id)) out = *s;
   });
   return out;
+}
+
+std::string Simulator::interactions_public_key() const { return impl_->signer.public_key_hex(); }
+
+std::vector<EndpointAnswer> Simulator::EndpointAnswers() {
+  return impl_->Run<std::vector<EndpointAnswer>>([this] { return impl_->endpoint_answers; });
+}
+
+EndpointAnswer Simulator::PingEndpoint() {
+  Impl& m = *impl_;
+  const std::string body = json{
+      {"id", std::to_string(application_id_ + 1)},
+      {"application_id", std::to_string(application_id_)},
+      {"type", 1},
+      {"token", "ping"},
+      {"version", 1}}.dump();
+  auto answer = asio::co_spawn(m.io, m.Deliver(body, false, 0, ""), asio::use_future);
+  return answer.get();
+}
+
+EndpointAnswer Simulator::SendWithBadSignature(std::string raw_body) {
+  Impl& m = *impl_;
+  auto answer = asio::co_spawn(m.io, m.Deliver(std::move(raw_body), true, 0, ""), asio::use_future);
+  return answer.get();
 }
 
 void Simulator::DropConnections() {

@@ -33,6 +33,16 @@ struct SimulatorOptions {
   int recommended_shards = 1;  // GET /gateway/bot's "shards"
   GatewayOptions gateway;
   RateLimitOptions rate_limits;
+  // Set: interactions are POSTed to this URL (the bot's HTTP interactions endpoint), signed with
+  // interactions_public_key()'s pair, instead of INTERACTION_CREATE on the gateway; the HTTP
+  // answer is the interaction's first response.
+  std::string interactions_url;
+};
+
+// What the bot's HTTP interactions endpoint answered to one delivery.
+struct EndpointAnswer {
+  int status = 0;  // 0: no answer (connection failed or timed out)
+  std::string body;
 };
 
 // The ids of a guild built by AddStandardGuild: an owner, the bot with a role near the top that
@@ -87,6 +97,14 @@ class Simulator {
   // A member runs a slash command: `data` is the interaction's data ({"name":..,"options":[..]}).
   std::uint64_t RunCommand(core::ChannelId channel, core::UserId user, nlohmann::json data);
   std::optional<World::InteractionState> Interaction(std::uint64_t id);
+
+  // --- the HTTP interactions mode (options.interactions_url) ---
+  std::string interactions_public_key() const;  // hex, for the bot's configuration
+  // What the endpoint answered to each interaction delivered so far, in order.
+  std::vector<EndpointAnswer> EndpointAnswers();
+  // Sends a PING (type 1), signed, or `raw` with a corrupted signature, and waits for the answer.
+  EndpointAnswer PingEndpoint();
+  EndpointAnswer SendWithBadSignature(std::string raw_body);
 
   // --- faults ---
   void DropConnections();
