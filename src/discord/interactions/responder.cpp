@@ -16,8 +16,8 @@ boost::asio::awaitable<core::Result<void>> RestResponder::EditOriginal(
   co_return core::Result<void>();
 }
 
-boost::asio::awaitable<core::Result<void>> RestResponder::Followup(
-    const Interaction& interaction, const CreateMessage& message) {
+boost::asio::awaitable<core::Result<void>> RestResponder::Followup(const Interaction& interaction,
+                                                                   const CreateMessage& message) {
   auto created = co_await client_.CreateFollowupMessage(interaction.token, message);
   if (!created) co_return std::unexpected(std::move(created.error()));
   co_return core::Result<void>();

@@ -72,8 +72,8 @@ void Router::AddPrefix(std::map<std::string, Route, std::less<>>& table, std::st
                        Handler handler, RouteOptions options, std::string_view what) {
   if (!handler) throw std::invalid_argument(std::string(what) + " route without a handler");
   if (!table.emplace(std::string(prefix), Route{std::move(handler), options}).second) {
-    throw std::invalid_argument(std::string(what) + " route registered twice: " +
-                                std::string(prefix));
+    throw std::invalid_argument(std::string(what) +
+                                " route registered twice: " + std::string(prefix));
   }
 }
 
@@ -122,7 +122,8 @@ const Router::Route* Router::Find(const Interaction& interaction, std::string* k
     if (interaction.type != InteractionType::kApplicationCommand) return nullptr;
     const CommandData::Route leaf = command->Leaf();
     std::vector<std::string> candidates{command->name};
-    if (!leaf.group.empty()) candidates.push_back(candidates.back() + " " + std::string(leaf.group));
+    if (!leaf.group.empty())
+      candidates.push_back(candidates.back() + " " + std::string(leaf.group));
     if (!leaf.subcommand.empty()) {
       candidates.push_back(candidates.back() + " " + std::string(leaf.subcommand));
     }
@@ -168,7 +169,8 @@ asio::awaitable<Outcome> Router::Dispatch(Interaction interaction,
   InteractionResponse deferral{.type = ResponseType::kDeferredUpdate};
   if (style == DeferStyle::kMessage) {
     deferral.type = ResponseType::kDeferredChannelMessage;
-    if (route_options.ephemeral) deferral.message = CreateMessage{.flags = message_flag::kEphemeral};
+    if (route_options.ephemeral)
+      deferral.message = CreateMessage{.flags = message_flag::kEphemeral};
   }
   auto exchange = std::make_shared<detail::Exchange>(executor, responder, std::move(interaction),
                                                      std::move(deferral));
@@ -233,8 +235,8 @@ asio::awaitable<Outcome> Router::Dispatch(Interaction interaction,
       shown = failure->message;
     }
   } catch (const std::exception& e) {
-    failure = core::Error{core::ErrorCode::kInternal,
-                          std::string("the handler threw: ") + e.what(), "exception"};
+    failure = core::Error{core::ErrorCode::kInternal, std::string("the handler threw: ") + e.what(),
+                          "exception"};
     shown = "internal error";
   } catch (...) {
     failure = core::Error{core::ErrorCode::kInternal, "the handler threw", "exception"};

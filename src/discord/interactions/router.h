@@ -129,13 +129,13 @@ struct Outcome {
     kUnsupported,    // PING or autocomplete (answered with no choices)
   };
   Status status = Status::kHandled;
-  std::string route;        // the matched path or prefix; "" when none matched
-  Permissions missing = 0;  // kRefused
-  std::optional<core::Error> error;              // kHandlerFailed
-  std::optional<core::Error> response_error;     // the first call to Discord that failed
-  std::optional<ResponseType> callback;          // the callback sent; nullopt if none was
-  bool deferred = false;                         // by the handler, the route or the router
-  bool auto_deferred = false;                    // by the router's deadline
+  std::string route;                          // the matched path or prefix; "" when none matched
+  Permissions missing = 0;                    // kRefused
+  std::optional<core::Error> error;           // kHandlerFailed
+  std::optional<core::Error> response_error;  // the first call to Discord that failed
+  std::optional<ResponseType> callback;       // the callback sent; nullopt if none was
+  bool deferred = false;                      // by the handler, the route or the router
+  bool auto_deferred = false;                 // by the router's deadline
 };
 
 class Router {
@@ -168,8 +168,7 @@ class Router {
   // The same through another responder for this interaction (the HTTP endpoint's inline one),
   // which must outlive the dispatch.
   [[nodiscard]] boost::asio::awaitable<Outcome> Dispatch(
-      Interaction interaction, std::chrono::steady_clock::time_point arrival,
-      Responder& responder);
+      Interaction interaction, std::chrono::steady_clock::time_point arrival, Responder& responder);
 
   const RouterOptions& options() const { return options_; }
 

@@ -13,8 +13,8 @@ bool FromHexExact(std::string_view hex, std::array<unsigned char, N>& out) {
   if (hex.size() != 2 * N) return false;
   std::size_t written = 0;
   const char* end = nullptr;
-  return sodium_hex2bin(out.data(), out.size(), hex.data(), hex.size(), nullptr, &written,
-                        &end) == 0 &&
+  return sodium_hex2bin(out.data(), out.size(), hex.data(), hex.size(), nullptr, &written, &end) ==
+             0 &&
          written == N && end == hex.data() + hex.size();
 }
 
@@ -27,8 +27,7 @@ core::Result<SignatureVerifier> SignatureVerifier::FromHex(std::string_view publ
   SignatureVerifier verifier;
   if (!FromHexExact(public_key_hex, verifier.key_)) {
     return core::Fail(core::ErrorCode::kInvalidArgument,
-                      "the interactions public key must be 64 hex digits (32 bytes)",
-                      "public_key");
+                      "the interactions public key must be 64 hex digits (32 bytes)", "public_key");
   }
   if (crypto_core_ed25519_is_valid_point(verifier.key_.data()) != 1) {
     return core::Fail(core::ErrorCode::kInvalidArgument,

@@ -8,7 +8,7 @@ namespace discord::interactions::detail {
 namespace asio = boost::asio;
 
 InlineResponder::InlineResponder(asio::any_io_executor executor, Responder& rest)
-    : rest_(rest), ready_(executor) {}
+    : rest_(rest), ready_(executor), taken_signal_(executor) {}
 
 asio::awaitable<core::Result<void>> InlineResponder::Respond(const Interaction& interaction,
                                                              const InteractionResponse& response) {
@@ -17,6 +17,11 @@ asio::awaitable<core::Result<void>> InlineResponder::Respond(const Interaction& 
   if (!body) co_return std::unexpected(std::move(body.error()));
   body_ = std::move(*body);
   ready_.cancel();
+  if (!taken_) {  // bounded, should the request be gone
+    taken_signal_.expires_after(std::chrono::seconds(3));
+    boost::system::error_code ec;
+    co_await taken_signal_.async_wait(asio::redirect_error(asio::use_awaitable, ec));
+  }
   co_return core::Result<void>();
 }
 
@@ -38,6 +43,7 @@ asio::awaitable<std::optional<std::string>> InlineResponder::Take(
     co_await ready_.async_wait(asio::redirect_error(asio::use_awaitable, ec));
   }
   taken_ = true;
+  taken_signal_.cancel();
   co_return body_;
 }
 

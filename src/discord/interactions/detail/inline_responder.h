@@ -26,7 +26,8 @@ class InlineResponder final : public Responder {
   InlineResponder(boost::asio::any_io_executor executor, Responder& rest);
 
   // Until the HTTP answer is taken: encodes `response` as that answer (kInvalidArgument if it
-  // does not encode, and nothing is answered). Afterwards: over REST.
+  // does not encode, and nothing is answered) and completes once Take() has it, so that edits
+  // and follow-ups over REST come after the answer. Afterwards: over REST.
   boost::asio::awaitable<core::Result<void>> Respond(const Interaction& interaction,
                                                      const InteractionResponse& response) override;
   boost::asio::awaitable<core::Result<void>> EditOriginal(const Interaction& interaction,
@@ -43,7 +44,8 @@ class InlineResponder final : public Responder {
 
  private:
   Responder& rest_;
-  boost::asio::steady_timer ready_;
+  boost::asio::steady_timer ready_;         // Take() waits on it
+  boost::asio::steady_timer taken_signal_;  // Respond() waits on it
   std::optional<std::string> body_;
   bool taken_ = false;
   bool finished_ = false;
