@@ -4,30 +4,16 @@
 
 #include <algorithm>
 
+#include "discord/model/route.h"
+
 namespace sim {
 namespace {
 
 using json = nlohmann::json;
 
-bool IsId(std::string_view s) {
-  return s.size() >= 17 && s.size() <= 20 &&
-         std::all_of(s.begin(), s.end(), [](char c) { return c >= '0' && c <= '9'; });
-}
-
 std::vector<std::string> Split(std::string_view path) {
-  std::vector<std::string> out;
-  std::size_t i = 0;
-  while (i < path.size()) {
-    if (path[i] == '/') {
-      ++i;
-      continue;
-    }
-    std::size_t j = path.find('/', i);
-    if (j == std::string_view::npos) j = path.size();
-    out.emplace_back(path.substr(i, j - i));
-    i = j;
-  }
-  return out;
+  const auto parts = discord::SplitPath(path);
+  return {parts.begin(), parts.end()};
 }
 
 net::HttpResponse ToHttp(const Answer& a,
@@ -62,27 +48,8 @@ std::string UrlDecode(std::string_view s) {
 }
 
 std::pair<std::string, std::string> RestApi::RouteOf(std::string_view path) {
-  if (const auto q = path.find('?'); q != std::string_view::npos) path = path.substr(0, q);
-  const std::vector<std::string> seg = Split(path);
-  std::string route;
-  std::string major = "global";
-  for (std::size_t i = 0; i < seg.size(); ++i) {
-    const std::string_view before = i > 0 ? std::string_view(seg[i - 1]) : std::string_view();
-    if (IsId(seg[i])) {
-      route += "/:id";
-      if (major == "global" &&
-          (before == "channels" || before == "guilds" || before == "webhooks")) {
-        major = seg[i];
-      }
-    } else if (i >= 2 && IsId(before) &&
-               (seg[i - 2] == "webhooks" || seg[i - 2] == "interactions")) {
-      route += "/:token";
-      if (seg[i - 2] == "webhooks") major = std::string(before) + "/" + seg[i];
-    } else {
-      route += "/" + seg[i];
-    }
-  }
-  return {route.empty() ? "/" : route, major};
+  discord::RoutePath r = discord::NormaliseRoute(path);
+  return {std::move(r.path), std::move(r.major)};
 }
 
 RestApi::RestApi(World& world, RateLimits& limits, std::string token,

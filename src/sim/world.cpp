@@ -148,6 +148,21 @@ User* World::FindUser(std::uint64_t id) {
   return it == users_.end() ? nullptr : &it->second;
 }
 
+Guild* World::GuildAt(std::string_view id) {
+  const auto v = IdOf(id);
+  return v ? FindGuild(*v) : nullptr;
+}
+
+Channel* World::ChannelAt(std::string_view id) {
+  const auto v = IdOf(id);
+  return v ? FindChannel(*v) : nullptr;
+}
+
+Message* World::MessageAt(std::string_view id) {
+  const auto v = IdOf(id);
+  return v ? FindMessage(*v) : nullptr;
+}
+
 const World::InteractionState* World::FindInteraction(std::uint64_t id) const {
   auto it = interactions_.find(id);
   return it == interactions_.end() ? nullptr : &it->second;
@@ -380,8 +395,7 @@ Answer World::GetUser(std::string_view user) {
 }
 
 Answer World::GetMember(std::string_view guild, std::string_view user) {
-  const auto gid = IdOf(guild);
-  Guild* g = gid ? FindGuild(*gid) : nullptr;
+  Guild* g = GuildAt(guild);
   if (g == nullptr) return Answer::Error(404, kUnknownGuild, "Unknown Guild");
   const auto uid = IdOf(user);
   auto it = uid ? g->members.find(*uid) : g->members.end();
@@ -391,8 +405,7 @@ Answer World::GetMember(std::string_view guild, std::string_view user) {
 
 Answer World::AddMemberRole(std::string_view guild, std::string_view user, std::string_view role,
                             bool add) {
-  const auto gid = IdOf(guild);
-  Guild* g = gid ? FindGuild(*gid) : nullptr;
+  Guild* g = GuildAt(guild);
   if (g == nullptr) return Answer::Error(404, kUnknownGuild, "Unknown Guild");
   const auto uid = IdOf(user);
   auto it = uid ? g->members.find(*uid) : g->members.end();
@@ -419,8 +432,7 @@ Answer World::AddMemberRole(std::string_view guild, std::string_view user, std::
 }
 
 Answer World::ModifyMember(std::string_view guild, std::string_view user, const json& body) {
-  const auto gid = IdOf(guild);
-  Guild* g = gid ? FindGuild(*gid) : nullptr;
+  Guild* g = GuildAt(guild);
   if (g == nullptr) return Answer::Error(404, kUnknownGuild, "Unknown Guild");
   const auto uid = IdOf(user);
   auto it = uid ? g->members.find(*uid) : g->members.end();
@@ -485,8 +497,7 @@ Answer World::ModifyMember(std::string_view guild, std::string_view user, const 
 
 Answer World::CreateBan(std::string_view guild, std::string_view user, const json& body,
                         std::string_view reason) {
-  const auto gid = IdOf(guild);
-  Guild* g = gid ? FindGuild(*gid) : nullptr;
+  Guild* g = GuildAt(guild);
   if (g == nullptr) return Answer::Error(404, kUnknownGuild, "Unknown Guild");
   const auto uid = IdOf(user);
   User* u = uid ? FindUser(*uid) : nullptr;
@@ -539,8 +550,7 @@ Answer World::CreateBan(std::string_view guild, std::string_view user, const jso
 }
 
 Answer World::RemoveBan(std::string_view guild, std::string_view user) {
-  const auto gid = IdOf(guild);
-  Guild* g = gid ? FindGuild(*gid) : nullptr;
+  Guild* g = GuildAt(guild);
   if (g == nullptr) return Answer::Error(404, kUnknownGuild, "Unknown Guild");
   if ((PermissionsOf(*g, bot_) & perm::kBanMembers) == 0) {
     return Refuse(discord::Refusal::kMissingPermission);
@@ -551,8 +561,7 @@ Answer World::RemoveBan(std::string_view guild, std::string_view user) {
 }
 
 Answer World::Kick(std::string_view guild, std::string_view user) {
-  const auto gid = IdOf(guild);
-  Guild* g = gid ? FindGuild(*gid) : nullptr;
+  Guild* g = GuildAt(guild);
   if (g == nullptr) return Answer::Error(404, kUnknownGuild, "Unknown Guild");
   const auto uid = IdOf(user);
   auto it = uid ? g->members.find(*uid) : g->members.end();
@@ -572,15 +581,13 @@ Answer World::Kick(std::string_view guild, std::string_view user) {
 }
 
 Answer World::GetMessage(std::string_view channel, std::string_view message) {
-  const auto cid = IdOf(channel);
-  Channel* c = cid ? FindChannel(*cid) : nullptr;
+  Channel* c = ChannelAt(channel);
   if (c == nullptr) return Answer::Error(404, kUnknownChannel, "Unknown Channel");
   const Permissions p = PermissionsIn(*c, bot_);
   if ((p & perm::kViewChannel) == 0 || (p & perm::kReadMessageHistory) == 0) {
     return Answer::Error(403, kMissingAccess, "Missing Access");
   }
-  const auto mid = IdOf(message);
-  Message* m = mid ? FindMessage(*mid) : nullptr;
+  Message* m = MessageAt(message);
   if (m == nullptr || m->channel != c->id) {
     return Answer::Error(404, kUnknownMessage, "Unknown Message");
   }
@@ -588,11 +595,9 @@ Answer World::GetMessage(std::string_view channel, std::string_view message) {
 }
 
 Answer World::DeleteMessage(std::string_view channel, std::string_view message) {
-  const auto cid = IdOf(channel);
-  Channel* c = cid ? FindChannel(*cid) : nullptr;
+  Channel* c = ChannelAt(channel);
   if (c == nullptr) return Answer::Error(404, kUnknownChannel, "Unknown Channel");
-  const auto mid = IdOf(message);
-  Message* m = mid ? FindMessage(*mid) : nullptr;
+  Message* m = MessageAt(message);
   if (m == nullptr || m->channel != c->id) {
     return Answer::Error(404, kUnknownMessage, "Unknown Message");
   }
@@ -610,8 +615,7 @@ Answer World::DeleteMessage(std::string_view channel, std::string_view message) 
 }
 
 Answer World::BulkDelete(std::string_view channel, const json& body) {
-  const auto cid = IdOf(channel);
-  Channel* c = cid ? FindChannel(*cid) : nullptr;
+  Channel* c = ChannelAt(channel);
   if (c == nullptr) return Answer::Error(404, kUnknownChannel, "Unknown Channel");
   if ((PermissionsIn(*c, bot_) & perm::kManageMessages) == 0) {
     return Refuse(discord::Refusal::kMissingPermission);
@@ -680,11 +684,18 @@ std::optional<Answer> CheckMessageBody(const json& body, bool create) {
   return std::nullopt;
 }
 
+// An edit's fields, applied to a message (PATCH message, callback type 7, edit original).
+void ApplyEdit(Message& m, const json& body, core::Timestamp now) {
+  if (auto v = body.find("content"); v != body.end() && v->is_string()) m.content = *v;
+  if (auto v = body.find("embeds"); v != body.end() && v->is_array()) m.embeds = *v;
+  if (auto v = body.find("components"); v != body.end() && v->is_array()) m.components = *v;
+  m.edited = now;
+}
+
 }  // namespace
 
 Answer World::CreateMessage(std::string_view channel, const json& body) {
-  const auto cid = IdOf(channel);
-  Channel* c = cid ? FindChannel(*cid) : nullptr;
+  Channel* c = ChannelAt(channel);
   if (c == nullptr) return Answer::Error(404, kUnknownChannel, "Unknown Channel");
   const Permissions p = PermissionsIn(*c, bot_);
   if ((p & perm::kViewChannel) == 0) return Answer::Error(403, kMissingAccess, "Missing Access");
@@ -699,11 +710,9 @@ Answer World::CreateMessage(std::string_view channel, const json& body) {
 }
 
 Answer World::EditMessage(std::string_view channel, std::string_view message, const json& body) {
-  const auto cid = IdOf(channel);
-  Channel* c = cid ? FindChannel(*cid) : nullptr;
+  Channel* c = ChannelAt(channel);
   if (c == nullptr) return Answer::Error(404, kUnknownChannel, "Unknown Channel");
-  const auto mid = IdOf(message);
-  Message* m = mid ? FindMessage(*mid) : nullptr;
+  Message* m = MessageAt(message);
   if (m == nullptr || m->channel != c->id) {
     return Answer::Error(404, kUnknownMessage, "Unknown Message");
   }
@@ -711,10 +720,7 @@ Answer World::EditMessage(std::string_view channel, std::string_view message, co
     return Answer::Error(403, kCannotEditOthers, "Cannot edit a message authored by another user");
   }
   if (auto bad = CheckMessageBody(body, false)) return *bad;
-  if (auto v = body.find("content"); v != body.end() && v->is_string()) m->content = *v;
-  if (auto v = body.find("embeds"); v != body.end() && v->is_array()) m->embeds = *v;
-  if (auto v = body.find("components"); v != body.end() && v->is_array()) m->components = *v;
-  m->edited = clock_.Now();
+  ApplyEdit(*m, body, clock_.Now());
   Answer a = Answer::Json(200, MessageJson(*m));
   json d = MessageJson(*m);
   if (c->guild.value() != 0) d["guild_id"] = c->guild.ToString();
@@ -724,8 +730,7 @@ Answer World::EditMessage(std::string_view channel, std::string_view message, co
 
 Answer World::StartThread(std::string_view channel, std::optional<std::string_view> message,
                           const json& body) {
-  const auto cid = IdOf(channel);
-  Channel* c = cid ? FindChannel(*cid) : nullptr;
+  Channel* c = ChannelAt(channel);
   if (c == nullptr) return Answer::Error(404, kUnknownChannel, "Unknown Channel");
   if (!body.is_object() || !body.contains("name") || !body["name"].is_string() ||
       body["name"].get_ref<const std::string&>().empty() ||
@@ -742,8 +747,7 @@ Answer World::StartThread(std::string_view channel, std::optional<std::string_vi
   }
   std::uint64_t id = 0;
   if (message) {
-    const auto mid = IdOf(*message);
-    Message* m = mid ? FindMessage(*mid) : nullptr;
+    Message* m = MessageAt(*message);
     if (m == nullptr || m->channel != c->id) {
       return Answer::Error(404, kUnknownMessage, "Unknown Message");
     }
@@ -800,8 +804,7 @@ Answer World::AddThreadMember(std::string_view thread, std::string_view user) {
 }
 
 Answer World::ModifyChannel(std::string_view channel, const json& body) {
-  const auto cid = IdOf(channel);
-  Channel* c = cid ? FindChannel(*cid) : nullptr;
+  Channel* c = ChannelAt(channel);
   if (c == nullptr) return Answer::Error(404, kUnknownChannel, "Unknown Channel");
   if (!body.is_object()) return Invalid("body", "must be an object");
   const Permissions p = PermissionsIn(*c, bot_);
@@ -833,8 +836,7 @@ Answer World::ModifyChannel(std::string_view channel, const json& body) {
 }
 
 Answer World::CreateChannel(std::string_view guild, const json& body) {
-  const auto gid = IdOf(guild);
-  Guild* g = gid ? FindGuild(*gid) : nullptr;
+  Guild* g = GuildAt(guild);
   if (g == nullptr) return Answer::Error(404, kUnknownGuild, "Unknown Guild");
   const Permissions p = PermissionsOf(*g, bot_);
   if ((p & perm::kManageChannels) == 0) return Refuse(discord::Refusal::kMissingPermission);
@@ -883,15 +885,13 @@ Answer World::CreateChannel(std::string_view guild, const json& body) {
 }
 
 Answer World::GetRoles(std::string_view guild) {
-  const auto gid = IdOf(guild);
-  Guild* g = gid ? FindGuild(*gid) : nullptr;
+  Guild* g = GuildAt(guild);
   if (g == nullptr) return Answer::Error(404, kUnknownGuild, "Unknown Guild");
   return Answer::Json(200, GuildJson(*g)["roles"]);
 }
 
 Answer World::GetChannels(std::string_view guild) {
-  const auto gid = IdOf(guild);
-  Guild* g = gid ? FindGuild(*gid) : nullptr;
+  Guild* g = GuildAt(guild);
   if (g == nullptr) return Answer::Error(404, kUnknownGuild, "Unknown Guild");
   return Answer::Json(200, GuildJson(*g)["channels"]);
 }
@@ -1021,10 +1021,7 @@ Answer World::InteractionCallback(std::string_view id, std::string_view token, c
       if (auto bad = CheckMessageBody(data, false)) return *bad;
       Message* m = FindMessage(s.message->value());
       if (m == nullptr) return Answer::Error(404, kUnknownMessage, "Unknown Message");
-      if (auto v = data.find("content"); v != data.end() && v->is_string()) m->content = *v;
-      if (auto v = data.find("embeds"); v != data.end() && v->is_array()) m->embeds = *v;
-      if (auto v = data.find("components"); v != data.end() && v->is_array()) m->components = *v;
-      m->edited = clock_.Now();
+      ApplyEdit(*m, data, clock_.Now());
       json d = MessageJson(*m);
       a.dispatches.push_back({"MESSAGE_UPDATE", std::move(d), m->guild.value()});
       break;
@@ -1037,17 +1034,25 @@ Answer World::InteractionCallback(std::string_view id, std::string_view token, c
   return a;
 }
 
-Answer World::Followup(std::string_view token, const json& body) {
+std::optional<Answer> World::WebhookInteraction(std::string_view token, InteractionState*& out) {
   auto t = interaction_by_token_.find(std::string(token));
-  if (t == interaction_by_token_.end())
+  if (t == interaction_by_token_.end()) {
     return Answer::Error(404, kUnknownWebhook, "Unknown Webhook");
-  InteractionState& s = interactions_.at(t->second);
-  if (clock_.Now() - s.created > kTokenLifetime) {
+  }
+  out = &interactions_.at(t->second);
+  if (clock_.Now() - out->created > kTokenLifetime) {
     return Answer::Error(401, 50027, "Invalid Webhook Token");
   }
-  if (s.callback_type == 0) {
+  if (out->callback_type == 0) {
     return Answer::Error(404, kUnknownWebhook, "Unknown Webhook");  // not acknowledged yet
   }
+  return std::nullopt;
+}
+
+Answer World::Followup(std::string_view token, const json& body) {
+  InteractionState* found = nullptr;
+  if (auto refused = WebhookInteraction(token, found)) return *refused;
+  InteractionState& s = *found;
   if (auto bad = CheckMessageBody(body, true)) return *bad;
   Channel* c = FindChannel(s.channel.value());
   if (c == nullptr) return Answer::Error(404, kUnknownChannel, "Unknown Channel");
@@ -1058,14 +1063,9 @@ Answer World::Followup(std::string_view token, const json& body) {
 }
 
 Answer World::EditOriginal(std::string_view token, const json& body) {
-  auto t = interaction_by_token_.find(std::string(token));
-  if (t == interaction_by_token_.end())
-    return Answer::Error(404, kUnknownWebhook, "Unknown Webhook");
-  InteractionState& s = interactions_.at(t->second);
-  if (clock_.Now() - s.created > kTokenLifetime) {
-    return Answer::Error(401, 50027, "Invalid Webhook Token");
-  }
-  if (s.callback_type == 0) return Answer::Error(404, kUnknownWebhook, "Unknown Webhook");
+  InteractionState* found = nullptr;
+  if (auto refused = WebhookInteraction(token, found)) return *refused;
+  InteractionState& s = *found;
   if (auto bad = CheckMessageBody(body, false)) return *bad;
   Channel* c = FindChannel(s.channel.value());
   if (c == nullptr) return Answer::Error(404, kUnknownChannel, "Unknown Channel");
@@ -1081,10 +1081,7 @@ Answer World::EditOriginal(std::string_view token, const json& body) {
   }
   Message* m = FindMessage(s.original->value());
   if (m == nullptr) return Answer::Error(404, kUnknownMessage, "Unknown Message");
-  if (auto v = body.find("content"); v != body.end() && v->is_string()) m->content = *v;
-  if (auto v = body.find("embeds"); v != body.end() && v->is_array()) m->embeds = *v;
-  if (auto v = body.find("components"); v != body.end() && v->is_array()) m->components = *v;
-  m->edited = clock_.Now();
+  ApplyEdit(*m, body, clock_.Now());
   Answer a = Answer::Json(200, MessageJson(*m));
   a.dispatches.push_back({"MESSAGE_UPDATE", MessageJson(*m), m->guild.value()});
   return a;

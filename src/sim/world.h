@@ -210,9 +210,16 @@ class World {
   const core::Clock& clock() const { return clock_; }
 
  private:
+  // By an id from a path: nullptr when it is not a snowflake or not there.
+  Guild* GuildAt(std::string_view id);
+  Channel* ChannelAt(std::string_view id);
+  Message* MessageAt(std::string_view id);
   discord::GuildRoles RolesOf(const Guild& g) const;
   discord::MemberRoles MemberRolesOf(const Guild& g, const Member& m) const;
   Answer Refuse(discord::Refusal r) const;
+  // The interaction a webhook token names, or the refusal: unknown (10015), expired (50027), not
+  // acknowledged yet.
+  std::optional<Answer> WebhookInteraction(std::string_view token, InteractionState*& out);
   Answer NewMessage(Channel& c, core::UserId author, std::string content,
                     std::vector<core::UserId> mentions, bool mention_everyone,
                     const nlohmann::json& body, std::uint64_t webhook_id = 0);

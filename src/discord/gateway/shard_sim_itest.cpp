@@ -12,11 +12,12 @@
 #include <functional>
 #include <future>
 #include <map>
-#include <set>
 #include <mutex>
+#include <set>
 #include <thread>
 #include <vector>
 
+#include "core/testing/wait_for.h"
 #include "discord/gateway/shard.h"
 #include "discord/gateway/shard_manager.h"
 #include "sim/simulator.h"
@@ -27,15 +28,7 @@ namespace {
 using namespace std::chrono_literals;
 namespace asio = boost::asio;
 
-// Polls `done` until it holds or `limit` passes.
-bool WaitFor(const std::function<bool()>& done, std::chrono::milliseconds limit = 15s) {
-  const auto until = std::chrono::steady_clock::now() + limit;
-  while (!done()) {
-    if (std::chrono::steady_clock::now() > until) return false;
-    std::this_thread::sleep_for(5ms);
-  }
-  return true;
-}
+using core::testing::WaitFor;
 
 // A shard running on its own thread against a simulator, recording what it receives.
 class RunningShard {

@@ -3,7 +3,6 @@
 // reply as the HTTP answer, and every bad signature, missing header or stale timestamp is a 401
 // that never reaches a handler.
 #include <gtest/gtest.h>
-#include <sodium.h>
 
 #include <array>
 #include <boost/asio/co_spawn.hpp>
@@ -17,6 +16,7 @@
 #include "discord/interactions/testing/fake_responder.h"
 #include "net/http_client.h"
 #include "net/http_server.h"
+#include "sim/interactions_http.h"
 
 namespace discord::interactions {
 namespace {
@@ -26,30 +26,8 @@ namespace asio = boost::asio;
 using nlohmann::json;
 using Task = asio::awaitable<core::Result<void>>;
 
-std::string Hex(const unsigned char* data, std::size_t size) {
-  std::string out(size * 2 + 1, '\0');
-  sodium_bin2hex(out.data(), out.size(), data, size);
-  out.pop_back();
-  return out;
-}
-
-struct KeyPair {
-  KeyPair() {
-    EXPECT_GE(sodium_init(), 0);
-    crypto_sign_keypair(public_key.data(), secret_key.data());
-  }
-  std::string PublicHex() const { return Hex(public_key.data(), public_key.size()); }
-  std::string Sign(const std::string& timestamp, const std::string& body) const {
-    const std::string message = timestamp + body;
-    std::array<unsigned char, crypto_sign_BYTES> signature{};
-    crypto_sign_detached(signature.data(), nullptr,
-                         reinterpret_cast<const unsigned char*>(message.data()), message.size(),
-                         secret_key.data());
-    return Hex(signature.data(), signature.size());
-  }
-  std::array<unsigned char, crypto_sign_PUBLICKEYBYTES> public_key{};
-  std::array<unsigned char, crypto_sign_SECRETKEYBYTES> secret_key{};
-};
+// Discord's side of the signature: the simulator's signer (a fresh Ed25519 key pair).
+using KeyPair = sim::InteractionSigner;
 
 std::string Now() {
   return std::to_string(std::chrono::duration_cast<std::chrono::seconds>(
@@ -124,7 +102,8 @@ class HttpEndpointTest : public ::testing::Test {
   testing::FakeResponder rest_;  // the calls after the HTTP answer
   Router router_{rest_, core::DefaultClock()};
   int calls_ = 0;
-  HttpEndpoint endpoint_{router_, rest_, core::DefaultClock(), {.public_key = keys_.PublicHex()}};
+  HttpEndpoint endpoint_{
+      router_, rest_, core::DefaultClock(), {.public_key = keys_.public_key_hex()}};
   net::HttpServer server_{io_.get_executor(), {}, endpoint_.Handler()};
   net::HttpClient http_{io_.get_executor()};
 };

@@ -10,6 +10,7 @@
 #include <nlohmann/json.hpp>
 #include <thread>
 
+#include "core/testing/wait_for.h"
 #include "discord/interactions/http_endpoint.h"
 #include "discord/interactions/responder.h"
 #include "discord/interactions/router.h"
@@ -39,14 +40,7 @@ Task Verify(Context& c) {
   co_return co_await c.Update(update);
 }
 
-bool WaitFor(const std::function<bool()>& done, std::chrono::milliseconds limit = 10s) {
-  const auto until = std::chrono::steady_clock::now() + limit;
-  while (!done()) {
-    if (std::chrono::steady_clock::now() > until) return false;
-    std::this_thread::sleep_for(5ms);
-  }
-  return true;
-}
+using core::testing::WaitFor;
 
 TEST(HttpEndpointSimTest, SignedInteractionsAreAnsweredAndBadSignaturesRefused) {
   history_calls = 0;

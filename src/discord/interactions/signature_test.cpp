@@ -1,46 +1,26 @@
 #include "discord/interactions/signature.h"
 
 #include <gtest/gtest.h>
-#include <sodium.h>
 
 #include <algorithm>
 #include <array>
 #include <cctype>
 #include <string>
 
+#include "sim/interactions_http.h"
+
 namespace discord::interactions {
 namespace {
 
-std::string Hex(const unsigned char* data, std::size_t size) {
-  std::string out(size * 2 + 1, '\0');
-  sodium_bin2hex(out.data(), out.size(), data, size);
-  out.pop_back();
-  return out;
-}
-
-struct KeyPair {
-  KeyPair() {
-    EXPECT_GE(sodium_init(), 0);
-    crypto_sign_keypair(public_key.data(), secret_key.data());
-  }
-  std::string PublicHex() const { return Hex(public_key.data(), public_key.size()); }
-  std::string Sign(const std::string& message) const {
-    std::array<unsigned char, crypto_sign_BYTES> signature{};
-    crypto_sign_detached(signature.data(), nullptr,
-                         reinterpret_cast<const unsigned char*>(message.data()), message.size(),
-                         secret_key.data());
-    return Hex(signature.data(), signature.size());
-  }
-  std::array<unsigned char, crypto_sign_PUBLICKEYBYTES> public_key{};
-  std::array<unsigned char, crypto_sign_SECRETKEYBYTES> secret_key{};
-};
+// Discord's side of the signature: the simulator's signer (a fresh Ed25519 key pair).
+using KeyPair = sim::InteractionSigner;
 
 TEST(SignatureTest, VerifiesTheTimestampFollowedByTheBody) {
   KeyPair keys;
-  auto verifier = SignatureVerifier::FromHex(keys.PublicHex());
+  auto verifier = SignatureVerifier::FromHex(keys.public_key_hex());
   ASSERT_TRUE(verifier.has_value()) << verifier.error().ToString();
   const std::string body = R"({"type":1})";
-  const std::string signature = keys.Sign("1750000000" + body);
+  const std::string signature = keys.Sign("1750000000", body);
   EXPECT_TRUE(verifier->Verify(signature, "1750000000", body));
   std::string upper = signature;
   std::transform(upper.begin(), upper.end(), upper.begin(),
@@ -58,14 +38,14 @@ TEST(SignatureTest, VerifiesTheTimestampFollowedByTheBody) {
   EXPECT_FALSE(verifier->Verify("", "1750000000", body));
 
   KeyPair other;
-  auto wrong = SignatureVerifier::FromHex(other.PublicHex());
+  auto wrong = SignatureVerifier::FromHex(other.public_key_hex());
   ASSERT_TRUE(wrong.has_value());
   EXPECT_FALSE(wrong->Verify(signature, "1750000000", body));
 }
 
 TEST(SignatureTest, AMalformedPublicKeyIsAClearError) {
   KeyPair keys;
-  const std::string good = keys.PublicHex();
+  const std::string good = keys.public_key_hex();
   for (const std::string& bad :
        {std::string(), good.substr(2), good + "ab", "xy" + good.substr(2),
         std::string(64, 'f') /* not a curve point */, std::string(64, '0') /* small order */}) {

@@ -6,32 +6,12 @@
 #include <vector>
 
 #include "core/id.h"
+#include "discord/model/route.h"
 
 namespace discord::rest {
 namespace {
 
 using std::chrono::microseconds;
-
-bool IsId(std::string_view s) {
-  return s.size() >= 17 && s.size() <= 20 &&
-         std::all_of(s.begin(), s.end(), [](char c) { return c >= '0' && c <= '9'; });
-}
-
-std::vector<std::string_view> Segments(std::string_view path) {
-  std::vector<std::string_view> out;
-  std::size_t i = 0;
-  while (i < path.size()) {
-    if (path[i] == '/') {
-      ++i;
-      continue;
-    }
-    std::size_t j = path.find('/', i);
-    if (j == std::string_view::npos) j = path.size();
-    out.push_back(path.substr(i, j - i));
-    i = j;
-  }
-  return out;
-}
 
 microseconds Seconds(double s) {
   return std::chrono::duration_cast<microseconds>(std::chrono::duration<double>(s));
@@ -57,46 +37,16 @@ std::optional<T> Number(const std::optional<std::string>& text) {
 
 Route Route::Of(std::string_view method, std::string_view path, core::Timestamp now,
                 std::string_view application_id) {
+  RoutePath p = NormaliseRoute(path);
   Route r;
   r.method.assign(method);
-  r.major = "global";
-  if (const std::size_t q = path.find('?'); q != std::string_view::npos) path = path.substr(0, q);
-  const std::vector<std::string_view> seg = Segments(path);
-  std::string_view last_id;
-  for (std::size_t i = 0; i < seg.size(); ++i) {
-    const std::string_view s = seg[i];
-    const std::string_view before = i > 0 ? seg[i - 1] : std::string_view();
-    if (before == "reactions") {  // the emoji and anything after it: one reaction route
-      r.path += "/:reaction";
-      break;
-    }
-    if (IsId(s)) {
-      r.path += "/:id";
-      if (r.major == "global" &&
-          (before == "channels" || before == "guilds" || before == "webhooks")) {
-        r.major.assign(s);
-      }
-      last_id = s;
-      continue;
-    }
-    // A token: after a webhook id, or after an interaction id.
-    if (i >= 2 && IsId(before) && (seg[i - 2] == "webhooks" || seg[i - 2] == "interactions")) {
-      r.path += "/:token";
-      if (seg[i - 2] == "webhooks") {
-        r.major = std::string(before) + "/" + std::string(s);
-        r.interaction = !application_id.empty() && before == application_id;
-      } else {
-        r.interaction = true;
-      }
-      continue;
-    }
-    r.path += "/";
-    r.path += s;
-  }
-  if (r.path.empty()) r.path = "/";
+  r.path = std::move(p.path);
+  r.major = std::move(p.major);
+  r.interaction = p.interaction_token || (!p.webhook_id.empty() && !application_id.empty() &&
+                                          p.webhook_id == application_id);
   // Deleting a message older than 14 days has a stricter bucket of its own.
-  if (r.method == "DELETE" && r.path == "/channels/:id/messages/:id" && !last_id.empty()) {
-    if (auto id = core::MessageId::Parse(last_id);
+  if (r.method == "DELETE" && r.path == "/channels/:id/messages/:id" && !p.last_id.empty()) {
+    if (auto id = core::MessageId::Parse(p.last_id);
         id && now - id->CreatedAt() > std::chrono::hours(24 * 14)) {
       r.path += " (old message)";
     }
