@@ -306,6 +306,13 @@ void Gateway::Identify(const std::shared_ptr<Connection>& c, const json& d) {
              {"shard", {shard_id, shard_count}},
              {"application", {{"id", std::to_string(world_.application_id())}, {"flags", 0}}}};
   Send(*c, Frame(*s, "READY", ready));
+  // The first few may come as an outage first ({"id","unavailable":true}), then for real.
+  int outages = options_.unavailable_first;
+  for (const Guild* g : mine) {
+    if (outages-- > 0) {
+      Send(*c, Frame(*s, "GUILD_CREATE", {{"id", g->id.ToString()}, {"unavailable", true}}));
+    }
+  }
   for (const Guild* g : mine) Send(*c, Frame(*s, "GUILD_CREATE", world_.GuildJson(*g)));
 }
 

@@ -38,7 +38,8 @@ struct GatewayOptions {
   // Privileged intents (GUILD_MEMBERS, GUILD_PRESENCES, MESSAGE_CONTENT) switched on for the bot
   // in the "developer portal"; asking for others closes with 4014.
   std::uint64_t privileged_enabled = (1u << 1) | (1u << 8) | (1u << 15);
-  int split_every = 0;  // every Nth compressed payload is sent as two messages (0: never)
+  int split_every = 0;        // every Nth compressed payload is sent as two messages (0: never)
+  int unavailable_first = 0;  // this many guilds come as unavailable GUILD_CREATEs before the rest
 };
 
 struct GatewayStats {

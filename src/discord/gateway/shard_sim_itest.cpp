@@ -81,6 +81,10 @@ class RunningShard {
     std::lock_guard lock(mu_);
     return static_cast<int>(std::count(events_.begin(), events_.end(), event));
   }
+  int unavailable() {
+    std::lock_guard lock(mu_);
+    return unavailable_;
+  }
   std::string session_id() {
     std::lock_guard lock(mu_);
     return session_id_;
@@ -99,6 +103,9 @@ class RunningShard {
     if (p.sequence) sequences_.push_back(*p.sequence);
     if (const auto* m = std::get_if<Message>(&p.data)) messages_.push_back(m->content);
     if (const auto* r = std::get_if<Ready>(&p.data)) session_id_ = r->session_id;
+    if (const auto* g = std::get_if<GuildCreate>(&p.data); g && g->guild.unavailable) {
+      ++unavailable_;
+    }
   }
 
   asio::io_context io_;
@@ -112,6 +119,7 @@ class RunningShard {
   std::vector<std::string> messages_;
   std::vector<std::int64_t> sequences_;
   std::string session_id_;
+  int unavailable_ = 0;
 };
 
 sim::SimulatorOptions Options() {
@@ -122,12 +130,15 @@ sim::SimulatorOptions Options() {
 }
 
 TEST(ShardSimTest, IdentifyGetsReadyAndAGuildCreatePerGuild) {
-  sim::Simulator simulator(Options());
+  sim::SimulatorOptions options = Options();
+  options.gateway.unavailable_first = 1;  // one guild in an outage first, then available
+  sim::Simulator simulator(options);
   ASSERT_TRUE(simulator.Start().has_value());
   simulator.AddStandardGuild("first");
   simulator.AddStandardGuild("second");
   RunningShard shard(simulator);
-  ASSERT_TRUE(WaitFor([&] { return shard.count("GUILD_CREATE") == 2; }));
+  ASSERT_TRUE(WaitFor([&] { return shard.count("GUILD_CREATE") == 3; }));
+  EXPECT_EQ(shard.unavailable(), 1);
   const auto events = shard.events();
   ASSERT_GE(events.size(), 3u);
   EXPECT_EQ(events[0], "READY");
