@@ -146,17 +146,11 @@ asio::awaitable<core::Result<Response>> Client::Call(std::string_view method, st
       continue;
     }
     const net::HttpResponse& r = *sent;
+    // An empty rate-limit header says nothing: absent.
     const auto header = [&r](std::string_view name) -> std::optional<std::string> {
-      for (const auto& [k, v] : r.headers) {
-        if (k.size() == name.size() &&
-            std::equal(k.begin(), k.end(), name.begin(), [](char a, char b) {
-              return std::tolower(static_cast<unsigned char>(a)) ==
-                     std::tolower(static_cast<unsigned char>(b));
-            })) {
-          return v;
-        }
-      }
-      return std::nullopt;
+      std::string v = r.Header(name);
+      if (v.empty()) return std::nullopt;
+      return v;
     };
     const RateLimitHeaders limits =
         RateLimitHeaders::Parse(header, r.status == 429 ? BodyRetryAfter(r.body) : std::nullopt);
