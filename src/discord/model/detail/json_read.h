@@ -104,17 +104,24 @@ class Field {
   template <class IdT>
   std::vector<IdT> Ids() {
     std::vector<IdT> out;
+    Each([&](const Path& at, element item) {
+      auto v = SnowflakeAt(at, item);
+      if (v) out.emplace_back(*v);
+      return v.has_value();
+    });
+    return out;
+  }
+  // Calls `visit(path, item)` for each item of the array (absent or null: none), until it
+  // returns false.
+  template <class F>
+  void Each(F&& visit) {
     auto a = Opt<array>();
-    if (!a) return out;
+    if (!a) return;
     const Path list(PathOf(), key_);
     std::size_t i = 0;
     for (element item : *a) {
-      const Path at(list, i++);
-      auto v = SnowflakeAt(at, item);
-      if (!v) return out;
-      out.emplace_back(*v);
+      if (!visit(Path(list, i++), item)) return;
     }
-    return out;
   }
 
   std::optional<core::Timestamp> OptTime();
@@ -264,24 +271,20 @@ std::optional<T> Field::Opt() {
 template <class T, class F>
 std::vector<T> Field::Objects(F&& read) {
   std::vector<T> out;
-  auto a = Opt<array>();
-  if (!a) return out;
-  const Path list(PathOf(), key_);
-  std::size_t i = 0;
-  for (element item : *a) {
-    const Path at(list, i++);
+  Each([&](const Path& at, element item) {
     object o;
     if (item.get(o) != simdjson::SUCCESS) {
       reader_.Fail(Bad(at, "is not an object"));
-      return out;
+      return false;
     }
     auto v = read(o, at);
     if (!v) {
       reader_.Fail(std::move(v.error()));
-      return out;
+      return false;
     }
     out.push_back(std::move(*v));
-  }
+    return true;
+  });
   return out;
 }
 
