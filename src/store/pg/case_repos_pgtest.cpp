@@ -244,5 +244,51 @@ TEST_F(CaseReposTest, AdminActionsFormTheCaseAuditTrail) {
   EXPECT_EQ((*mine)[0].action_type, AdminActionType::kVerify);  // newest first
 }
 
+TEST_F(CaseReposTest, MemberContextsCountDetectionsAndFalsePositives) {
+  const auto [g, u] = Member();
+  const UserId quiet = CreateUser();
+  ASSERT_TRUE(members_.Upsert(g, quiet));  // nothing worth loading
+  const UserId chatty = CreateUser();
+  const MessageCountDelta delta{g, chatty, 12, Timestamp(1'760'000'000s)};
+  ASSERT_TRUE(members_.AddMessageCounts(std::span(&delta, 1)));
+  for (int i = 0; i < 2; ++i) {
+    ASSERT_TRUE(detections_.Create({.server_id = g, .user_id = u, .risk = 0.8}));
+  }
+  auto c = cases_.Create({.server_id = g, .user_id = u});
+  ASSERT_TRUE(c);
+  ASSERT_TRUE(cases_.Apply(c->id, {.to = VerificationStatus::kVerified}));
+  ASSERT_TRUE(members_.SetRestriction(g, u, true, "spam", std::nullopt));
+
+  auto rows = members_.Contexts(g);
+  ASSERT_TRUE(rows) << rows.error().ToString();
+  ASSERT_EQ(rows->size(), 2u);
+  const auto& first = (*rows)[0].user_id == chatty ? (*rows)[0] : (*rows)[1];
+  const auto& flagged = (*rows)[0].user_id == u ? (*rows)[0] : (*rows)[1];
+  EXPECT_EQ(first.user_id, chatty);
+  EXPECT_EQ(first.message_count, 12);
+  EXPECT_EQ(first.detections, 0);
+  EXPECT_EQ(flagged.user_id, u);
+  EXPECT_EQ(flagged.detections, 2);
+  EXPECT_EQ(flagged.false_positives, 1);
+  EXPECT_TRUE(flagged.restricted);
+  EXPECT_EQ(flagged.join_date, Timestamp(1'750'000'000s));
+  EXPECT_EQ(members_.Contexts(g, -1).error().code, ErrorCode::kInvalidArgument);
+}
+
+TEST_F(CaseReposTest, NotesAreAppendedLineByLine) {
+  const auto [g, u] = Member();
+  auto c = cases_.Create({.server_id = g, .user_id = u});
+  ASSERT_TRUE(c);
+  ASSERT_TRUE(cases_.AppendNote(c->id, "could not delete the message: Unknown Message"));
+  ASSERT_TRUE(cases_.AppendNote(c->id, "banned outside antispam"));
+  auto found = cases_.Find(c->id);
+  ASSERT_TRUE(found && found->has_value());
+  EXPECT_EQ((*found)->notes,
+            "could not delete the message: Unknown Message\nbanned outside antispam");
+  auto missing = cases_.AppendNote(Uuid{"00000000-0000-0000-0000-000000000000"}, "x");
+  ASSERT_FALSE(missing);
+  EXPECT_EQ(missing.error().code, ErrorCode::kNotFound);
+}
+
 }  // namespace
 }  // namespace store::pg

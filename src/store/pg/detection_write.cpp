@@ -9,7 +9,7 @@ using detail::Params;
 
 // $1 guild, $2 user, $3 username, $4 account created, $5 joined, $6 message, $7 channel,
 // $8 type, $9 risk, $10 confidence, $11 level, $12 reasons, $13 used_gpt, $14 metadata,
-// $15 detected_at (NULL: now()), $16 flagged, $17 restriction reason.
+// $15 detected_at (NULL: now()), $16 flagged, $17 restriction reason, $18 restricted.
 //
 // CTEs see the snapshot taken before the statement, not each other's writes, so both new ids are
 // drawn first (`ids`) and each insert references them: the detection points at the case and the
@@ -52,24 +52,27 @@ new_case AS (
 mem AS (
   INSERT INTO server_members (server_id, user_id, join_date, is_restricted, verification_status,
                               restriction_reason, last_status_change)
-  VALUES ($1, $2, $5, $16::boolean,
+  VALUES ($1, $2, $5, $16::boolean AND $18::boolean,
           CASE WHEN $16::boolean THEN 'pending'::verification_status END,
-          CASE WHEN $16::boolean THEN $17 END,
+          CASE WHEN $16::boolean AND $18::boolean THEN $17 END,
           CASE WHEN $16::boolean THEN (SELECT at FROM ids) END)
   ON CONFLICT (server_id, user_id) DO UPDATE
     SET join_date = COALESCE(server_members.join_date, excluded.join_date),
         is_restricted = server_members.is_restricted OR excluded.is_restricted,
-        verification_status = CASE WHEN excluded.is_restricted
+        verification_status = CASE WHEN $16::boolean
           THEN COALESCE((SELECT status FROM open_case), 'pending')
           ELSE server_members.verification_status END,
         restriction_reason = COALESCE(excluded.restriction_reason,
                                       server_members.restriction_reason),
-        last_status_change = CASE WHEN excluded.is_restricted AND NOT server_members.is_restricted
+        last_status_change = CASE
+          WHEN (excluded.is_restricted AND NOT server_members.is_restricted)
+            OR ($16::boolean AND server_members.verification_status IS DISTINCT FROM
+                COALESCE((SELECT status FROM open_case), 'pending'))
           THEN excluded.last_status_change ELSE server_members.last_status_change END,
         updated_at = now()
     -- Only when something changes: a repeat flag of a restricted member writes nothing here.
     WHERE (excluded.is_restricted AND NOT server_members.is_restricted)
-       OR (excluded.is_restricted AND server_members.verification_status IS DISTINCT FROM
+       OR ($16::boolean AND server_members.verification_status IS DISTINCT FROM
            COALESCE((SELECT status FROM open_case), 'pending'))
        OR (server_members.join_date IS NULL AND excluded.join_date IS NOT NULL))
 SELECT det.id, det.latest_verification_event_id, EXISTS (SELECT 1 FROM new_case)
@@ -83,7 +86,7 @@ core::Result<DetectionWriteResult> DetectionWriter::Record(const DetectionWrite&
   if (w.detected_at != Timestamp{}) at = w.detected_at;
   Params params(w.server_id, w.user_id, w.username, w.account_created_at, w.joined_at,
                 w.message_id, w.channel_id, w.detection_type, w.risk, w.confidence, w.level,
-                w.reasons, w.used_gpt, w.metadata, at, w.flagged, w.restriction_reason);
+                w.reasons, w.used_gpt, w.metadata, at, w.flagged, w.restriction_reason, w.restricted);
   auto once = [&] {
     return pool_.Run("detection_write", [&](Session& s) {
       auto row = s.Exec(kRecord, params)[0];

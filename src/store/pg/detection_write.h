@@ -35,8 +35,11 @@ struct DetectionWrite {
   bool used_gpt = false;
   std::string metadata = "{}";
   Timestamp detected_at{};  // zero: the database's now()
-  // true: open or link a case, and restrict the member with `restriction_reason`.
+  // true: open or link a case (the member's verification status becomes the case's), and, when
+  // `restricted`, mark the member restricted with `restriction_reason`. A flag without a
+  // restriction is an alert: moderators decide.
   bool flagged = false;
+  bool restricted = true;
   std::optional<std::string> restriction_reason;
 };
 

@@ -74,6 +74,30 @@ TEST_F(DetectionWriteTest, FlaggedDetectionCreatesEveryRowAndOpensACase) {
   EXPECT_EQ((*user)->username, "raider");
 }
 
+TEST_F(DetectionWriteTest, AnAlertOpensACaseWithoutRestrictingAndARestrictionFollows) {
+  const GuildId g = NewGuild();
+  const UserId u = NewUser();
+  DetectionWrite alert = Flagged(g, u);
+  alert.restricted = false;
+  auto first = writer_.Record(alert);
+  ASSERT_TRUE(first) << first.error().ToString();
+  ASSERT_TRUE(first->case_id.has_value());
+  auto member = members_.Find(g, u);
+  ASSERT_TRUE(member && member->has_value());
+  EXPECT_FALSE((*member)->is_restricted);
+  EXPECT_FALSE((*member)->restriction_reason.has_value());
+  EXPECT_EQ((*member)->verification_status, VerificationStatus::kPending);
+
+  // A later, stronger detection joins the case and restricts.
+  auto second = writer_.Record(Flagged(g, u));
+  ASSERT_TRUE(second);
+  EXPECT_EQ(second->case_id, first->case_id);
+  EXPECT_FALSE(second->case_opened);
+  member = members_.Find(g, u);
+  EXPECT_TRUE((*member)->is_restricted);
+  EXPECT_EQ((*member)->restriction_reason, "phishing link");
+}
+
 TEST_F(DetectionWriteTest, RepeatDetectionJoinsTheOpenCase) {
   const GuildId g = NewGuild();
   const UserId u = NewUser();

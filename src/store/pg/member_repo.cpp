@@ -57,6 +57,21 @@ constexpr Statement kListRestricted{
     "SELECT " ANTISPAM_MEMBER_COLUMNS
     " FROM server_members WHERE server_id = $1 AND is_restricted ORDER BY last_status_change"};
 
+// Detections and verified cases counted per member with one pass over each table's
+// (server, user, ...) index.
+constexpr Statement kContexts{
+    "members_contexts",
+    "WITH det AS (SELECT user_id, count(*) AS n FROM detection_events WHERE server_id = $1 "
+    "             GROUP BY user_id), "
+    "fp AS (SELECT user_id, count(*) AS n FROM verification_events "
+    "       WHERE server_id = $1 AND status = 'verified' GROUP BY user_id) "
+    "SELECT m.user_id, m.join_date, m.message_count, m.reputation_score, "
+    "       COALESCE(det.n, 0), COALESCE(fp.n, 0), m.is_restricted "
+    "FROM server_members m LEFT JOIN det USING (user_id) LEFT JOIN fp USING (user_id) "
+    "WHERE m.server_id = $1 AND (m.message_count > 0 OR m.reputation_score <> 0 OR m.is_restricted "
+    "      OR det.n IS NOT NULL) "
+    "ORDER BY m.last_message_at DESC NULLS LAST LIMIT $2"};
+
 #undef ANTISPAM_MEMBER_COLUMNS
 
 ServerMember Decode(const pqxx::row& r) {
@@ -149,6 +164,26 @@ core::Result<std::vector<ServerMember>> MemberRepo::ListRestricted(GuildId serve
   return pool_.Run("server_members.list_restricted", [&](Session& s) {
     std::vector<ServerMember> out;
     for (const auto& row : s.Exec(kListRestricted, Params(server))) out.push_back(Decode(row));
+    return out;
+  });
+}
+
+core::Result<std::vector<MemberContextRow>> MemberRepo::Contexts(GuildId server, int limit) {
+  if (limit < 0) {
+    return core::Fail(core::ErrorCode::kInvalidArgument, "limit must not be negative", "limit");
+  }
+  return pool_.Run("server_members.contexts", [&](Session& s) {
+    using namespace detail;
+    std::vector<MemberContextRow> out;
+    for (const auto& r : s.Exec(kContexts, Params(server, limit))) {
+      out.push_back(MemberContextRow{.user_id = IdOf<UserId>(r[0]),
+                                     .join_date = OptTime(r[1]),
+                                     .message_count = Int(r[2]),
+                                     .reputation_score = Double(r[3]),
+                                     .detections = static_cast<std::int32_t>(Int(r[4])),
+                                     .false_positives = static_cast<std::int32_t>(Int(r[5])),
+                                     .restricted = Bool(r[6])});
+    }
     return out;
   });
 }

@@ -26,6 +26,17 @@ struct MessageCountDelta {
   Timestamp last_message_at{};
 };
 
+// What detection needs to know of a member beyond the event (bot::MemberContext's source).
+struct MemberContextRow {
+  UserId user_id;
+  std::optional<Timestamp> join_date;
+  std::int64_t message_count = 0;
+  double reputation_score = 0.0;  // per server
+  std::int32_t detections = 0;
+  std::int32_t false_positives = 0;  // cases resolved as verified: the flag was a mistake
+  bool restricted = false;
+};
+
 class MemberRepo {
  public:
   explicit MemberRepo(Pool& pool) : pool_(pool) {}
@@ -48,6 +59,10 @@ class MemberRepo {
                                                    VerificationStatus status,
                                                    std::optional<UserId> moderator);
   core::Result<std::vector<ServerMember>> ListRestricted(GuildId server);
+  // The context of the server's members that have one worth loading (messages counted, a
+  // detection, a reputation other than 0, a restriction), most recently active first, at most
+  // `limit`: loaded when the bot starts on a guild, off the hot path.
+  core::Result<std::vector<MemberContextRow>> Contexts(GuildId server, int limit = 200'000);
 
  private:
   Pool& pool_;

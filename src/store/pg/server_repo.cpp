@@ -7,7 +7,6 @@ namespace {
 
 using detail::Params;
 
-
 constexpr Statement kFind{"servers_find",
                           "SELECT guild_id, restricted_role_id, admin_channel_id, "
                           "verification_channel_id, admin_notification_role_id, settings, "
@@ -123,6 +122,35 @@ core::Result<Server> ServerRepo::Upsert(GuildId guild, const ServerPatch& p) {
                                          p.settings, p.is_active, p.updated_by))[0]);
   });
   if (out) Remember(*out);
+  return out;
+}
+
+core::Result<std::vector<Server>> ServerRepo::UpsertMany(
+    std::span<const std::pair<GuildId, ServerPatch>> rows) {
+  if (rows.empty()) return std::vector<Server>{};
+  std::optional<GuildId> failing;
+  auto out = pool_.Run("servers.upsert_many", [&](Session& s) {
+    return s.InTransaction([&] {
+      std::vector<Server> written;
+      written.reserve(rows.size());
+      for (const auto& [guild, p] : rows) {
+        failing = guild;
+        written.push_back(
+            Decode(s.Exec(kUpsert, Params(guild, p.restricted_role_id, p.admin_channel_id,
+                                          p.verification_channel_id, p.admin_notification_role_id,
+                                          p.settings, p.is_active, p.updated_by))[0]));
+      }
+      failing.reset();  // a failure from here on (COMMIT) is the batch's, not a row's
+      return written;
+    });
+  });
+  if (!out) {
+    if (failing) out.error().message += " (guild " + failing->ToString() + ")";
+    // The outcome of a broken COMMIT is unknown: forget what the cache holds for these guilds.
+    for (const auto& row : rows) Invalidate(row.first);
+    return out;
+  }
+  for (const Server& server : *out) Remember(server);
   return out;
 }
 

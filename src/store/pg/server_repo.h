@@ -7,7 +7,9 @@
 #include <chrono>
 #include <mutex>
 #include <optional>
+#include <span>
 #include <unordered_map>
+#include <utility>
 #include <vector>
 
 #include "core/clock.h"
@@ -44,6 +46,12 @@ class ServerRepo {
   core::Result<std::optional<Server>> Get(GuildId guild);
   // Inserts the guild with defaults plus `patch`, or applies `patch` to the existing row.
   core::Result<Server> Upsert(GuildId guild, const ServerPatch& patch = {});
+  // Upsert of every row in one transaction: all are written or none is (the first failing row's
+  // error is returned, naming its guild). The result is in the order of `rows`; a guild given
+  // twice is patched twice, in order. Round trips: BEGIN, one per row, COMMIT; none for an
+  // empty batch.
+  core::Result<std::vector<Server>> UpsertMany(
+      std::span<const std::pair<GuildId, ServerPatch>> rows);
   // Replaces every configurable column of an existing row; kNotFound if absent.
   core::Result<Server> Update(const Server& server);
   // Deletes the guild and, by CASCADE, all its members, detections, cases and analytics.

@@ -110,5 +110,81 @@ TEST_F(ServerRepoTest, RemoveCascades) {
   EXPECT_FALSE(found->has_value());
 }
 
+TEST_F(ServerRepoTest, UpsertManyWritesEveryRowAndRefreshesTheCache) {
+  const GuildId existing = NewGuild();
+  const GuildId fresh = NewGuild();
+  ASSERT_TRUE(repo_.Upsert(
+      existing, {.admin_channel_id = ChannelId(1), .verification_channel_id = ChannelId(5)}));
+  ASSERT_TRUE(repo_.Get(existing));  // cached with admin channel 1
+  const std::vector<std::pair<GuildId, ServerPatch>> rows{
+      {existing, {.admin_channel_id = ChannelId(2), .updated_by = UserId(77)}},
+      {fresh, {.restricted_role_id = RoleId(3)}},
+  };
+  auto written = repo_.UpsertMany(rows);
+  ASSERT_TRUE(written) << written.error().ToString();
+  ASSERT_EQ(written->size(), 2u);
+  EXPECT_EQ((*written)[0].guild_id, existing);
+  EXPECT_EQ((*written)[0].admin_channel_id, ChannelId(2));
+  EXPECT_EQ((*written)[0].verification_channel_id, ChannelId(5));  // unset: left alone
+  EXPECT_EQ((*written)[0].updated_by, UserId(77));
+  EXPECT_EQ((*written)[1].guild_id, fresh);
+  EXPECT_EQ((*written)[1].restricted_role_id, RoleId(3));
+  EXPECT_FALSE((*written)[1].admin_channel_id.has_value());
+
+  // The cache holds the written rows at once (no TTL wait).
+  auto cached = repo_.Get(existing);
+  ASSERT_TRUE(cached && cached->has_value());
+  EXPECT_EQ((*cached)->admin_channel_id, ChannelId(2));
+  auto stored = repo_.Find(fresh);
+  ASSERT_TRUE(stored && stored->has_value());
+  EXPECT_EQ((*stored)->restricted_role_id, RoleId(3));
+}
+
+TEST_F(ServerRepoTest, UpsertManyIsAllOrNothing) {
+  const GuildId before = NewGuild();
+  const GuildId existing = NewGuild();
+  const GuildId bad = NewGuild();
+  const GuildId after = NewGuild();
+  ASSERT_TRUE(repo_.Upsert(existing, {.admin_channel_id = ChannelId(1)}));
+  ASSERT_TRUE(repo_.Get(existing));
+  const std::vector<std::pair<GuildId, ServerPatch>> rows{
+      {before, {.restricted_role_id = RoleId(10)}},
+      {existing, {.admin_channel_id = ChannelId(2)}},
+      {bad, {.settings = "[1, 2]"}},  // violates servers_settings_object
+      {after, {.restricted_role_id = RoleId(11)}},
+  };
+  auto written = repo_.UpsertMany(rows);
+  ASSERT_FALSE(written);
+  EXPECT_EQ(written.error().code, ErrorCode::kConstraintViolation);
+  EXPECT_EQ(written.error().subject, "servers_settings_object");
+  EXPECT_NE(written.error().message.find("guild " + bad.ToString()), std::string::npos)
+      << written.error().message;
+
+  for (GuildId g : {before, bad, after}) {
+    auto found = repo_.Find(g);
+    ASSERT_TRUE(found);
+    EXPECT_FALSE(found->has_value()) << g.ToString();
+  }
+  auto kept = repo_.Find(existing);
+  ASSERT_TRUE(kept && kept->has_value());
+  EXPECT_EQ((*kept)->admin_channel_id, ChannelId(1));
+  auto cached = repo_.Get(existing);
+  ASSERT_TRUE(cached && cached->has_value());
+  EXPECT_EQ((*cached)->admin_channel_id, ChannelId(1));
+
+  // The pool's connection is fine afterwards.
+  ASSERT_TRUE(repo_.UpsertMany(std::span(rows).first(2)));
+  EXPECT_EQ((*repo_.Get(existing))->admin_channel_id, ChannelId(2));
+}
+
+TEST_F(ServerRepoTest, UpsertManyOfNothingMakesNoRoundTrip) {
+  ASSERT_TRUE(pool().Ping());
+  const auto trips = pool().round_trips();
+  auto written = repo_.UpsertMany({});
+  ASSERT_TRUE(written) << written.error().ToString();
+  EXPECT_TRUE(written->empty());
+  EXPECT_EQ(pool().round_trips(), trips);
+}
+
 }  // namespace
 }  // namespace store::pg

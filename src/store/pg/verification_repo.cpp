@@ -39,6 +39,10 @@ constexpr Statement kSetRefs{
     "UPDATE verification_events v SET thread_id = COALESCE($2, v.thread_id), "
     "  notification_message_id = COALESCE($3, v.notification_message_id), updated_at = now() "
     "WHERE v.id = $1 RETURNING " ANTISPAM_CASE_COLUMNS};
+constexpr Statement kAppendNote{
+    "cases_append_note",
+    "UPDATE verification_events SET notes = CASE WHEN notes IS NULL OR notes = '' THEN $2 "
+    "  ELSE notes || E'\\n' || $2 END, updated_at = now() WHERE id = $1"};
 constexpr Statement kListForMember{
     "cases_list_for_member",
     "SELECT " ANTISPAM_CASE_COLUMNS
@@ -140,6 +144,15 @@ core::Result<VerificationEvent> VerificationRepo::SetDiscordRefs(
                      if (rows.empty()) return core::Fail(ErrorCode::kNotFound, "no case " + id.value);
                      return Decode(rows[0]);
                    });
+}
+
+core::Result<void> VerificationRepo::AppendNote(const Uuid& id, std::string_view note) {
+  return pool_.Run("verification_events.append_note", [&](Session& s) -> core::Result<void> {
+    if (s.Exec(kAppendNote, Params(id, std::string(note))).affected_rows() == 0) {
+      return core::Fail(ErrorCode::kNotFound, "no case " + id.value);
+    }
+    return {};
+  });
 }
 
 core::Result<std::vector<VerificationEvent>> VerificationRepo::ListForMember(GuildId server,

@@ -55,6 +55,9 @@ class VerificationRepo {
   // Records the verification thread and the admin notification message of a case.
   core::Result<VerificationEvent> SetDiscordRefs(const Uuid& id, std::optional<ChannelId> thread,
                                                  std::optional<MessageId> notification);
+  // Appends a line to the case's notes (a side effect that failed, an outside ban). kNotFound for
+  // an unknown id.
+  core::Result<void> AppendNote(const Uuid& id, std::string_view note);
   // Cases of a member in a server, newest first.
   core::Result<std::vector<VerificationEvent>> ListForMember(GuildId server, UserId user,
                                                              int limit = 50);
