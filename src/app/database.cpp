@@ -16,14 +16,16 @@ core::Result<std::unique_ptr<Database>> Database::Open(const DatabaseConfig& con
     if (auto r = db->cluster_->Start(); !r) return std::unexpected(r.error());
     db->url_ = db->cluster_->Url();
   }
-  db->pool_ = std::make_unique<store::pg::Pool>(store::pg::PoolOptions{
-      .url = db->url_, .size = config.pool_size,
-      .prepared_statements = config.prepared_statements});
+  db->pool_ = std::make_unique<store::pg::Pool>(
+      store::pg::PoolOptions{.url = db->url_,
+                             .size = config.pool_size,
+                             .prepared_statements = config.prepared_statements});
   if (auto r = db->pool_->Ping(); !r) return std::unexpected(r.error());
   if (config.migrate) {
-    auto report = store::pg::Migrator(*db->pool_).Apply(
-        store::pg::EmbeddedMigrations(),
-        [](const store::pg::Migration& m) { spdlog::info("migrate: applying {}", m.file_name); });
+    auto report = store::pg::Migrator(*db->pool_)
+                      .Apply(store::pg::EmbeddedMigrations(), [](const store::pg::Migration& m) {
+                        spdlog::info("migrate: applying {}", m.file_name);
+                      });
     if (!report) return std::unexpected(report.error());
     if (!report->applied.empty()) {
       spdlog::info("migrate: {} applied, {} already applied", report->applied.size(),

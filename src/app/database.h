@@ -14,11 +14,11 @@
 namespace app {
 
 struct DatabaseConfig {
-  std::string url;                           // empty: embedded default
-  std::filesystem::path data_dir = "var";    // embedded cluster lives in <data_dir>/postgres
+  std::string url;                         // empty: embedded default
+  std::filesystem::path data_dir = "var";  // embedded cluster lives in <data_dir>/postgres
   int pool_size = 4;
   bool prepared_statements = true;
-  bool migrate = true;                       // apply pending migrations on open
+  bool migrate = true;  // apply pending migrations on open
 };
 
 class Database {
@@ -29,6 +29,8 @@ class Database {
 
   store::pg::Pool& pool() { return *pool_; }
   bool embedded() const { return cluster_ != nullptr; }
+  // The connection URL (a secret: may hold a password; never log it).
+  const std::string& url() const { return url_; }
   // The URL with any password masked, for logs and summaries.
   std::string DisplayUrl() const;
 

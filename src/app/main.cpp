@@ -10,7 +10,11 @@
 #include "app/database.h"
 #include "app/demo.h"
 #include "app/discord.h"
+#include "app/runtime.h"
+#include "bot/legacy_env.h"
 #include "cli/eval.h"
+#include "cli/import_env.h"
+#include "core/clock.h"
 #include "core/log.h"
 #include "detect/ml/fasttext_classifier.h"
 #include "store/pg/migrator.h"
@@ -208,6 +212,57 @@ int main(int argc, char** argv) {
   connect->add_option("--for", connect_for, "Stop after this many seconds (0: at Ctrl-C)")
       ->check(CLI::Range(0, 86400));
 
+  auto* run = cli.add_subcommand(
+      "run", "Run the bot: moderate every guild it is in (gateway + REST), state in PostgreSQL");
+  app::RuntimeOptions run_options;
+  app::AddDiscordOptions(*run, run_options.discord);
+  std::string config_source = "db-primary";
+  run->add_option(
+         "--config-source", config_source,
+         "Where guild roles and channels come from while moving off environment "
+         "variables: env-fallback, dual-write, db-primary or db-only (docs/configuration.md)")
+      ->envname("ANTISPAM_CONFIG_SOURCE")
+      ->check(CLI::IsMember({"env-fallback", "dual-write", "db-primary", "db-only"}))
+      ->capture_default_str();
+  run->add_option("--db-threads", run_options.db_threads, "Threads making database calls")
+      ->envname("ANTISPAM_DB_THREADS")
+      ->check(CLI::Range(1, 64))
+      ->capture_default_str();
+  run->add_option("--llm-url", llm_url,
+                  "OpenAI-compatible base URL for grey-zone verdicts (none: the LLM is never "
+                  "asked); the key comes from ANTISPAM_LLM_API_KEY")
+      ->envname("ANTISPAM_LLM_URL");
+  run->add_option("--llm-model", llm_model, "Chat model")
+      ->envname("ANTISPAM_LLM_MODEL")
+      ->capture_default_str();
+  run->add_option("--llm-timeout-ms", llm_timeout_ms, "Timeout of one LLM call, retries included")
+      ->check(CLI::Range(100, 300000))
+      ->capture_default_str();
+  int run_for = 0;
+  run->add_option("--for", run_for, "Stop after this many seconds (0: at Ctrl-C or SIGTERM)")
+      ->check(CLI::Range(0, 31 * 86400));
+
+  auto* config = cli.add_subcommand("config", "Per-guild configuration in the database");
+  config->require_subcommand(1);
+  auto* import_env = config->add_subcommand(
+      "import-env",
+      "Move the legacy environment configuration (RESTRICTED_ROLE_ID, ADMIN_CHANNEL_ID, "
+      "VERIFICATION_CHANNEL_ID, ADMIN_NOTIFICATION_ROLE_ID) into the database, validated, in one "
+      "transaction. Unset values never clear stored ones");
+  std::vector<std::string> import_guilds;
+  std::string import_file;
+  std::string import_actor;
+  bool import_dry_run = false;
+  import_env->add_option("--guild", import_guilds,
+                         "Guild the environment values belong to (repeatable)");
+  import_env->add_option("--file", import_file,
+                         "CSV of per-guild values; header: guild_id,restricted_role_id,"
+                         "admin_channel_id,verification_channel_id,admin_notification_role_id "
+                         "(any order; # comments; empty cell = not set)");
+  import_env->add_flag("--dry-run", import_dry_run, "Show what would change; write nothing");
+  import_env->add_option("--actor", import_actor,
+                         "Discord user id recorded as updated_by (created_by for new guilds)");
+
   auto* sim = cli.add_subcommand(
       "sim", "Run the Discord simulator (REST and gateway on 127.0.0.1) for manual testing");
   app::SimOptions sim_options;
@@ -248,6 +303,70 @@ int main(int argc, char** argv) {
   if (*connect) {
     connect_options.run_for = std::chrono::seconds(connect_for);
     if (auto r = app::RunConnect(connect_options, stdout); !r) return Fail(r.error());
+    return 0;
+  }
+
+  if (*run) {
+    auto source = bot::ParseConfigSource(config_source);
+    if (!source) return Fail(source.error());
+    auto legacy = bot::ReadLegacyEnv([](const char* n) { return std::getenv(n); });
+    if (!legacy) return Fail(legacy.error());
+    if (env == "production" && db.url.empty()) {
+      return Fail(core::Error{core::ErrorCode::kInvalidArgument,
+                              "ANTISPAM_ENV=production needs DATABASE_URL: the embedded database "
+                              "is for trying the bot, not for running it",
+                              "database_url"});
+    }
+    run_options.config.source = *source;
+    if (!llm_url.empty()) {
+      detect::llm::Config llm;
+      llm.base_url = llm_url;
+      llm.model = llm_model;
+      llm.timeout = std::chrono::milliseconds(llm_timeout_ms);
+      if (const char* key = std::getenv("ANTISPAM_LLM_API_KEY")) llm.api_key = key;
+      run_options.llm = std::move(llm);
+    }
+    run_options.config.env = *legacy;
+    auto opened = app::Database::Open(db);
+    if (!opened) return Fail(opened.error());
+    run_options.listen_url = (*opened)->url();
+    auto runtime = app::Runtime::Start((*opened)->pool(), run_options);
+    if (!runtime) return Fail(runtime.error());
+    const auto until = std::chrono::steady_clock::now() + std::chrono::seconds(run_for);
+    int sig = 0;
+    while (!(*runtime)->Ended() && (run_for == 0 || std::chrono::steady_clock::now() < until)) {
+      sigset_t set;
+      sigemptyset(&set);
+      sigaddset(&set, SIGINT);
+      sigaddset(&set, SIGTERM);
+      timespec tick{0, 200'000'000};
+      if ((sig = sigtimedwait(&set, nullptr, &tick)) > 0) break;
+    }
+    if (sig > 0) spdlog::info("received {}, shutting down", sig == SIGINT ? "SIGINT" : "SIGTERM");
+    auto stopped = (*runtime)->Stop();
+    if (!stopped) return Fail(stopped.error());
+    return 0;
+  }
+
+  if (*import_env) {
+    cli::ImportEnvOptions options;
+    for (const auto& g : import_guilds) {
+      auto id = core::GuildId::Parse(g);
+      if (!id) return Fail(id.error());
+      options.guilds.push_back(*id);
+    }
+    if (!import_actor.empty()) {
+      auto actor = core::UserId::Parse(import_actor);
+      if (!actor) return Fail(actor.error());
+      options.actor = *actor;
+    }
+    options.file = import_file;
+    options.dry_run = import_dry_run;
+    auto opened = app::Database::Open(db);
+    if (!opened) return Fail(opened.error());
+    auto report = cli::RunImportEnv((*opened)->pool(), core::DefaultClock(), options,
+                                    [](const char* n) { return std::getenv(n); }, stdout);
+    if (!report) return Fail(report.error());
     return 0;
   }
 

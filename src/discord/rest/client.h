@@ -159,6 +159,9 @@ class Client {
 
   const ClientStats& stats() const { return stats_; }
   const ClientOptions& options() const { return options_; }
+  // The bot's application, once known (READY names it): used by the command endpoints and to
+  // keep interaction webhooks outside the global limit.
+  void SetApplicationId(std::string id) { options_.application_id = std::move(id); }
 
  private:
   const core::Clock& impl_clock() const;

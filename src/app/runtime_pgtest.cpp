@@ -1,0 +1,538 @@
+// The bot end to end over the real parts: the simulator's REST and gateway on 127.0.0.1, a real
+// PostgreSQL, and the runtime `antispam run` uses.
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
+
+#include "app/runtime.h"
+#include "core/testing/wait_for.h"
+#include "detect/llm/testing/fake_openai.h"
+#include "sim/simulator.h"
+#include "store/pg/admin_action_repo.h"
+#include "store/pg/analytics_repo.h"
+#include "store/pg/detection_repo.h"
+#include "store/pg/gpt_usage_repo.h"
+#include "store/pg/member_repo.h"
+#include "store/pg/message_repo.h"
+#include "store/pg/server_repo.h"
+#include "store/pg/testing/pg_harness.h"
+#include "store/pg/training_repo.h"
+#include "store/pg/verification_repo.h"
+
+namespace app {
+namespace {
+
+using core::testing::WaitFor;
+using ::testing::HasSubstr;
+using namespace std::chrono_literals;
+
+class RuntimePgTest : public store::pg::testing::PgTest {
+ protected:
+  void SetUp() override {
+    sim::SimulatorOptions so;
+    so.gateway.heartbeat_interval = 1000ms;
+    sim_ = std::make_unique<sim::Simulator>(so);
+    ASSERT_TRUE(sim_->Start().has_value());
+    g_ = sim_->AddStandardGuild("runtime test");
+  }
+  void TearDown() override {
+    if (rt_) {
+      EXPECT_TRUE(rt_->Stop(2s).has_value());
+    }
+    rt_.reset();
+    sim_->Stop();
+  }
+
+  // The guild configured as an admin would: roles and channels.
+  void Configure() {
+    store::pg::ServerPatch p;
+    p.restricted_role_id = g_.restricted_role;
+    p.admin_channel_id = g_.admin;
+    p.verification_channel_id = g_.verification;
+    p.admin_notification_role_id = g_.moderator_role;
+    ASSERT_TRUE(servers_.Upsert(g_.guild, p).has_value());
+  }
+
+  void StartBot(bool listen = false, std::optional<detect::llm::Config> llm = std::nullopt) {
+    RuntimeOptions o;
+    o.discord.api_base_url = sim_->api_base_url();
+    o.discord.token = sim_->token();
+    o.config.source = bot::ConfigSource::kDbOnly;
+    o.moderator.flush_interval = 200ms;
+    o.db_threads = 2;
+    if (listen) o.listen_url = url();
+    o.llm = std::move(llm);
+    auto rt = Runtime::Start(pool(), o);
+    ASSERT_TRUE(rt.has_value()) << rt.error().ToString();
+    rt_ = std::move(*rt);
+    ASSERT_TRUE(WaitFor([&] { return rt_->config().Cached(g_.guild) != nullptr; }));
+  }
+
+  core::UserId Member(std::string name, std::optional<core::Timestamp> created = {}) {
+    const core::UserId u = sim_->AddUser(std::move(name), created);
+    sim_->Join(g_.guild, u);
+    return u;
+  }
+
+  bool HasRole(core::UserId user, core::RoleId role) {
+    bool has = false;
+    sim_->With([&](sim::World& w) {
+      const auto& m = w.FindGuild(g_.guild.value())->members;
+      auto it = m.find(user.value());
+      if (it == m.end()) return;
+      for (auto r : it->second.roles) has = has || r == role;
+    });
+    return has;
+  }
+  bool MessageExists(core::MessageId id) {
+    bool exists = false;
+    sim_->With([&](sim::World& w) { exists = w.FindMessage(id.value()) != nullptr; });
+    return exists;
+  }
+  core::SystemClock clock_;
+  store::pg::ServerRepo servers_{pool(), clock_};
+  std::unique_ptr<sim::Simulator> sim_;
+  sim::StandardGuild g_;
+  std::unique_ptr<Runtime> rt_;
+};
+
+// The thread the bot opened in `parent`, if any.
+std::optional<sim::Channel> ThreadIn(sim::Simulator& s, core::GuildId guild,
+                                     core::ChannelId parent) {
+  std::optional<sim::Channel> out;
+  s.With([&](sim::World& w) {
+    for (const auto& [id, c] : w.FindGuild(guild.value())->channels) {
+      if (c.IsThread() && c.parent == parent) out = c;
+    }
+  });
+  return out;
+}
+
+TEST_F(RuntimePgTest, APhishingLinkFromAFreshAccountRunsTheWholeWorkflow) {
+  Configure();
+  StartBot();
+  const core::UserId regular = Member("regular", clock_.Now() - std::chrono::days(400));
+  const core::UserId raider = Member("raider", clock_.Now() - std::chrono::hours(2));
+  ASSERT_TRUE(sim_->Post(g_.general, regular, "morning all, anyone up for a game later?"));
+  const auto scam = sim_->Post(
+      g_.general, raider, "free nitro for everyone!! claim it https://aabeta.phxwolf.com/login");
+  ASSERT_TRUE(scam.has_value());
+
+  // The member: restricted, message gone.
+  ASSERT_TRUE(WaitFor([&] { return HasRole(raider, g_.restricted_role); }));
+  ASSERT_TRUE(WaitFor([&] { return !MessageExists(*scam); }));
+  EXPECT_FALSE(HasRole(regular, g_.restricted_role));
+
+  // The case: a private thread with the member, the admin embed with its buttons, the rows.
+  store::pg::VerificationRepo cases(pool());
+  std::optional<store::VerificationEvent> open;
+  ASSERT_TRUE(WaitFor([&] {
+    auto c = cases.OpenCase(g_.guild, raider);
+    if (!c || !c->has_value() || !(*c)->notification_message_id) return false;
+    open = **c;
+    return true;
+  }));
+  EXPECT_EQ(open->status, store::VerificationStatus::kPending);
+  ASSERT_TRUE(open->thread_id.has_value());
+  auto thread = ThreadIn(*sim_, g_.guild, g_.verification);
+  ASSERT_TRUE(thread.has_value());
+  EXPECT_EQ(thread->id, *open->thread_id);
+  EXPECT_EQ(thread->type, 12);  // private
+  EXPECT_TRUE(thread->thread_members.contains(raider.value()));
+
+  nlohmann::json embed;
+  nlohmann::json components;
+  std::string content;
+  sim_->With([&](sim::World& w) {
+    const sim::Message* m = w.FindMessage(open->notification_message_id->value());
+    ASSERT_NE(m, nullptr);
+    EXPECT_EQ(m->channel, g_.admin);
+    embed = m->embeds.at(0);
+    components = m->components;
+    content = m->content;
+  });
+  EXPECT_EQ(content, "<@&" + g_.moderator_role.ToString() + ">");
+  EXPECT_THAT(embed.at("title").get<std::string>(), HasSubstr("raider"));
+  EXPECT_THAT(embed.dump(), HasSubstr("links to a known phishing site"));
+  EXPECT_THAT(embed.dump(), HasSubstr(scam->ToString()));  // the jump link
+  const std::string buttons = components.dump();
+  EXPECT_THAT(buttons, HasSubstr("case:verify:" + open->id.value));
+  EXPECT_THAT(buttons, HasSubstr("case:ban:" + open->id.value));
+  EXPECT_THAT(buttons, HasSubstr("case:history:" + open->id.value));
+
+  auto member = store::pg::MemberRepo(pool()).Find(g_.guild, raider);
+  ASSERT_TRUE(member && member->has_value());
+  EXPECT_TRUE((*member)->is_restricted);
+  auto history = store::pg::DetectionRepo(pool()).History(g_.guild, raider);
+  ASSERT_TRUE(history && history->size() == 1u);
+  EXPECT_EQ((*history)[0].level, store::DetectionLevel::kHigh);
+  EXPECT_EQ((*history)[0].message_id, scam);
+  auto stored = store::pg::MessageRepo(pool()).Find(g_.guild, *scam);
+  ASSERT_TRUE(stored && stored->has_value());
+  EXPECT_TRUE((*stored)->is_flagged);
+
+  // Clean traffic reaches the database only through the batched counters.
+  ASSERT_TRUE(rt_->Flush().has_value());
+  const auto today =
+      std::chrono::year_month_day(std::chrono::floor<std::chrono::days>(clock_.Now()));
+  auto day = store::pg::AnalyticsRepo(pool()).Get(g_.guild, today);
+  ASSERT_TRUE(day && day->has_value());
+  EXPECT_EQ((*day)->message_count, 2);
+  EXPECT_EQ((*day)->join_count, 2);
+  EXPECT_EQ((*day)->verification_count, 1);
+  auto regular_row = store::pg::MemberRepo(pool()).Find(g_.guild, regular);
+  ASSERT_TRUE(regular_row && regular_row->has_value());
+  EXPECT_EQ((*regular_row)->message_count, 1);
+  EXPECT_FALSE((*regular_row)->is_restricted);
+}
+
+TEST_F(RuntimePgTest, ARepeatDetectionJoinsTheOpenCaseAndUpdatesItsEmbed) {
+  Configure();
+  StartBot();
+  const core::UserId raider = Member("spammer", clock_.Now() - std::chrono::hours(1));
+  ASSERT_TRUE(sim_->Post(g_.general, raider, "claim free nitro https://aabeta.phxwolf.com/login"));
+  ASSERT_TRUE(sim_->Post(g_.general, raider, "last chance https://aabeta.phxwolf.com/gift"));
+  store::pg::DetectionRepo detections(pool());
+  ASSERT_TRUE(WaitFor([&] {
+    auto h = detections.History(g_.guild, raider);
+    return h && h->size() == 2u;
+  }));
+  store::pg::VerificationRepo cases(pool());
+  auto all = cases.ListForMember(g_.guild, raider);
+  ASSERT_TRUE(all.has_value());
+  ASSERT_EQ(all->size(), 1u);  // one case for both
+  ASSERT_TRUE(WaitFor([&] {
+    bool edited = false;
+    sim_->With([&](sim::World& w) {
+      auto c = cases.OpenCase(g_.guild, raider);
+      if (!c || !c->has_value() || !(*c)->notification_message_id) return;
+      const sim::Message* m = w.FindMessage((*c)->notification_message_id->value());
+      edited = m != nullptr && m->embeds.dump().find("2 detection(s)") != std::string::npos;
+    });
+    return edited;
+  }));
+  // One thread, one role assignment.
+  int role_calls = 0;
+  for (const auto& c : sim_->Calls()) {
+    if (c.method == "PUT" && c.path.find("/roles/") != std::string::npos) ++role_calls;
+  }
+  EXPECT_EQ(role_calls, 1);
+}
+
+TEST_F(RuntimePgTest, WithoutARestrictedRoleTheMemberIsTimedOutAndMissingChannelsAreNoted) {
+  StartBot();  // nothing configured
+  const core::UserId raider = Member("raider2", clock_.Now() - std::chrono::hours(1));
+  ASSERT_TRUE(sim_->Post(g_.general, raider, "free nitro https://aabeta.phxwolf.com/login"));
+  ASSERT_TRUE(WaitFor([&] {
+    bool timed_out = false;
+    sim_->With([&](sim::World& w) {
+      const auto& m = w.FindGuild(g_.guild.value())->members.at(raider.value());
+      timed_out = m.timed_out_until.has_value();
+    });
+    return timed_out;
+  }));
+  store::pg::VerificationRepo cases(pool());
+  ASSERT_TRUE(WaitFor([&] {
+    auto c = cases.OpenCase(g_.guild, raider);
+    return c && c->has_value() && (*c)->notes.has_value();
+  }));
+  auto c = cases.OpenCase(g_.guild, raider);
+  EXPECT_THAT(*(*c)->notes, HasSubstr("no verification channel is configured"));
+}
+
+TEST_F(RuntimePgTest, ADiscordRefusalIsANoteNeverACrash) {
+  // Misconfigured: the restricted role sits above the bot's, so Discord refuses (50013).
+  store::pg::ServerPatch p;
+  p.restricted_role_id = g_.above_bot_role;
+  p.admin_channel_id = g_.admin;
+  p.verification_channel_id = g_.verification;
+  ASSERT_TRUE(servers_.Upsert(g_.guild, p).has_value());
+  StartBot();
+  const core::UserId raider = Member("raider5", clock_.Now() - std::chrono::hours(1));
+  ASSERT_TRUE(sim_->Post(g_.general, raider, "free nitro https://aabeta.phxwolf.com/login"));
+  store::pg::VerificationRepo cases(pool());
+  ASSERT_TRUE(WaitFor([&] {
+    auto c = cases.OpenCase(g_.guild, raider);
+    return c && c->has_value() && (*c)->notes.has_value() && (*c)->notification_message_id;
+  }));
+  auto c = cases.OpenCase(g_.guild, raider);
+  EXPECT_THAT(*(*c)->notes, HasSubstr("could not restrict the member"));
+  EXPECT_FALSE(HasRole(raider, g_.above_bot_role));
+
+  // The bot carries on: fixed with /config's service, the next raider is restricted.
+  ASSERT_TRUE(rt_->config()
+                  .Set(g_.guild, "role.restricted", g_.restricted_role.ToString(), sim_->bot())
+                  .has_value());
+  const core::UserId next = Member("next", clock_.Now() - std::chrono::hours(1));
+  ASSERT_TRUE(sim_->Post(g_.general, next, "free nitro https://aabeta.phxwolf.com/login"));
+  EXPECT_TRUE(WaitFor([&] { return HasRole(next, g_.restricted_role); }));
+}
+
+TEST_F(RuntimePgTest, ABanOutsideTheBotClosesTheOpenCase) {
+  Configure();
+  StartBot();
+  const core::UserId raider = Member("raider3", clock_.Now() - std::chrono::hours(1));
+  ASSERT_TRUE(sim_->Post(g_.general, raider, "free nitro https://aabeta.phxwolf.com/login"));
+  store::pg::VerificationRepo cases(pool());
+  ASSERT_TRUE(WaitFor([&] {
+    auto c = cases.OpenCase(g_.guild, raider);
+    return c && c->has_value() && (*c)->notification_message_id;
+  }));
+  // A moderator bans with Discord's own tools: GUILD_BAN_ADD.
+  sim_->Act([&](sim::World& w) {
+    return w.CreateBan(g_.guild.ToString(), raider.ToString(), nlohmann::json::object(), "");
+  });
+  ASSERT_TRUE(WaitFor([&] {
+    auto c = cases.OpenCase(g_.guild, raider);
+    return c && !c->has_value();
+  }));
+  auto list = cases.ListForMember(g_.guild, raider);
+  ASSERT_TRUE(list && list->size() == 1u);
+  EXPECT_EQ((*list)[0].status, store::VerificationStatus::kBanned);
+}
+
+TEST_F(RuntimePgTest, AConfigChangeByAnotherProcessReachesTheBotThroughNotify) {
+  Configure();
+  StartBot(/*listen=*/true);
+  EXPECT_EQ(rt_->config().Cached(g_.guild)->workflow.delete_message, bot::DeleteMessage::kHigh);
+  store::pg::Pool other_pool({.url = url(), .size = 1});
+  store::pg::ServerRepo other(other_pool, clock_);
+  store::pg::ServerPatch patch;
+  patch.settings = R"({"workflow.delete_message": "never"})";
+  ASSERT_TRUE(other.Upsert(g_.guild, patch).has_value());
+  ASSERT_TRUE(WaitFor([&] {
+    return rt_->config().Cached(g_.guild)->workflow.delete_message == bot::DeleteMessage::kNever;
+  }));
+  // And the bot acts on it: the phishing message stays, the member is still restricted.
+  const core::UserId raider = Member("raider4", clock_.Now() - std::chrono::hours(1));
+  const auto scam = sim_->Post(g_.general, raider, "free nitro https://aabeta.phxwolf.com/login");
+  ASSERT_TRUE(WaitFor([&] { return HasRole(raider, g_.restricted_role); }));
+  EXPECT_TRUE(MessageExists(*scam));
+}
+
+// Waits until the simulator's interaction `id` was answered; its state.
+std::optional<sim::World::InteractionState> Answered(sim::Simulator& s, std::uint64_t id) {
+  std::optional<sim::World::InteractionState> out;
+  WaitFor([&] {
+    out = s.Interaction(id);
+    return out && out->callback_type != 0 &&
+           (out->callback_type != 5 || out->original.has_value() || !out->followups.empty());
+  });
+  return out;
+}
+
+TEST_F(RuntimePgTest, TheVerifyButtonLiftsTheRestrictionAndRecordsTheFalsePositive) {
+  Configure();
+  StartBot();
+  const core::UserId mod = sim_->AddUser("mod");
+  sim_->Join(g_.guild, mod, {g_.moderator_role});
+  const core::UserId member = Member("innocent", clock_.Now() - std::chrono::hours(3));
+  const auto msg = sim_->Post(g_.general, member, "free nitro https://aabeta.phxwolf.com/login");
+  store::pg::VerificationRepo cases(pool());
+  std::optional<store::VerificationEvent> open;
+  ASSERT_TRUE(WaitFor([&] {
+    auto c = cases.OpenCase(g_.guild, member);
+    if (!c || !c->has_value() || !(*c)->notification_message_id) return false;
+    open = **c;
+    return true;
+  }));
+  ASSERT_TRUE(HasRole(member, g_.restricted_role));
+
+  const auto click = sim_->ClickButton(g_.admin, *open->notification_message_id, mod,
+                                       "case:verify:" + open->id.value);
+  ASSERT_NE(click, 0u);
+  auto answer = Answered(*sim_, click);
+  ASSERT_TRUE(answer.has_value());
+  EXPECT_EQ(answer->callback_type, 7);  // the embed updated in place
+  ASSERT_TRUE(WaitFor([&] { return !HasRole(member, g_.restricted_role); }));
+
+  auto after = cases.Find(open->id);
+  ASSERT_TRUE(after && after->has_value());
+  EXPECT_EQ((*after)->status, store::VerificationStatus::kVerified);
+  EXPECT_EQ((*after)->resolved_by, mod);
+  std::string embed;
+  bool archived = false;
+  sim_->With([&](sim::World& w) {
+    embed = w.FindMessage(open->notification_message_id->value())->embeds.dump();
+    archived = w.FindChannel(open->thread_id->value())->archived &&
+               w.FindChannel(open->thread_id->value())->locked;
+  });
+  EXPECT_THAT(embed, HasSubstr("Verified by <@" + mod.ToString() + ">"));
+  EXPECT_TRUE(archived);
+
+  auto actions = store::pg::AdminActionRepo(pool()).ListByCase(open->id);
+  ASSERT_TRUE(actions && actions->size() == 1u);
+  EXPECT_EQ((*actions)[0].action_type, store::AdminActionType::kVerify);
+  EXPECT_EQ((*actions)[0].admin_id, mod);
+  auto labelled = store::pg::TrainingRepo(pool()).ListLabeled(g_.guild);
+  ASSERT_TRUE(labelled && labelled->size() == 1u);
+  EXPECT_EQ((*labelled)[0].label, store::TrainingLabel::kNotSpam);
+  EXPECT_EQ((*labelled)[0].content, "free nitro https://aabeta.phxwolf.com/login");
+  auto row = store::pg::MemberRepo(pool()).Find(g_.guild, member);
+  EXPECT_FALSE((*row)->is_restricted);
+  EXPECT_EQ((*row)->verification_status, store::VerificationStatus::kVerified);
+  ASSERT_TRUE(rt_->Flush().has_value());
+  const auto today =
+      std::chrono::year_month_day(std::chrono::floor<std::chrono::days>(clock_.Now()));
+  auto day = store::pg::AnalyticsRepo(pool()).Get(g_.guild, today);
+  ASSERT_TRUE(day && day->has_value());
+  EXPECT_EQ((*day)->verify_count, 1);
+  EXPECT_EQ((*day)->false_positive_count, 1);
+  (void)msg;
+}
+
+TEST_F(RuntimePgTest, TwoModeratorsAtOnceOneOutcomeWinsTheOtherIsToldWho) {
+  Configure();
+  StartBot();
+  const core::UserId mod1 = sim_->AddUser("mod1");
+  const core::UserId mod2 = sim_->AddUser("mod2");
+  sim_->Join(g_.guild, mod1, {g_.moderator_role});
+  sim_->Join(g_.guild, mod2, {g_.moderator_role});
+  const core::UserId raider = Member("raider6", clock_.Now() - std::chrono::hours(1));
+  ASSERT_TRUE(sim_->Post(g_.general, raider, "free nitro https://aabeta.phxwolf.com/login"));
+  store::pg::VerificationRepo cases(pool());
+  std::optional<store::VerificationEvent> open;
+  ASSERT_TRUE(WaitFor([&] {
+    auto c = cases.OpenCase(g_.guild, raider);
+    if (!c || !c->has_value() || !(*c)->notification_message_id) return false;
+    open = **c;
+    return true;
+  }));
+  const auto a = sim_->ClickButton(g_.admin, *open->notification_message_id, mod1,
+                                   "case:ban:" + open->id.value);
+  const auto b = sim_->ClickButton(g_.admin, *open->notification_message_id, mod2,
+                                   "case:kick:" + open->id.value);
+  auto first = Answered(*sim_, a);
+  auto second = Answered(*sim_, b);
+  ASSERT_TRUE(first && second);
+  auto after = cases.Find(open->id);
+  ASSERT_TRUE(after && after->has_value());
+  const bool banned = (*after)->status == store::VerificationStatus::kBanned;
+  EXPECT_TRUE(banned || (*after)->status == store::VerificationStatus::kKicked);
+  const auto& loser = banned ? *second : *first;
+  const auto& winner_id = banned ? mod1 : mod2;
+  EXPECT_THAT(loser.response.dump() + nlohmann::json(loser.followups.size()).dump(),
+              HasSubstr("already"));
+  EXPECT_THAT(loser.response.dump(), HasSubstr("<@" + winner_id.ToString() + ">"));
+  auto actions = store::pg::AdminActionRepo(pool()).ListByCase(open->id);
+  ASSERT_TRUE(actions.has_value());
+  EXPECT_EQ(actions->size(), 1u);
+}
+
+TEST_F(RuntimePgTest, SlashCommandsCheckPermissionsAndChangeConfiguration) {
+  Configure();
+  StartBot();
+  // Registered on READY.
+  ASSERT_TRUE(WaitFor([&] {
+    bool registered = false;
+    sim_->With([&](sim::World& w) { registered = !w.global_commands().empty(); });
+    return registered;
+  }));
+  const core::UserId member = Member("plain", clock_.Now() - std::chrono::days(300));
+  nlohmann::json set = {{"name", "config"},
+                        {"options",
+                         {{{"name", "set"},
+                           {"type", 1},
+                           {"options",
+                            {{{"name", "key"}, {"type", 3}, {"value", "action.restrict"}},
+                             {{"name", "value"}, {"type", 3}, {"value", "0.5"}}}}}}}};
+  // A member without Manage Guild: refused, nothing changes.
+  const auto refused = sim_->RunCommand(g_.general, member, set);
+  auto no = Answered(*sim_, refused);
+  ASSERT_TRUE(no.has_value());
+  EXPECT_EQ(no->callback_type, 4);
+  EXPECT_EQ(no->response.value("flags", 0) & 64, 64);  // ephemeral
+  auto row = servers_.Find(g_.guild);
+  EXPECT_EQ((*row)->settings, "{}");
+  // The owner: changed.
+  const auto ok = sim_->RunCommand(g_.general, g_.owner, set);
+  auto yes = Answered(*sim_, ok);
+  ASSERT_TRUE(yes.has_value());
+  EXPECT_THAT(yes->response.dump(), HasSubstr("is now"));
+  row = servers_.Find(g_.guild);
+  EXPECT_EQ((*row)->settings, R"({"action.restrict": "0.5"})");
+  EXPECT_DOUBLE_EQ(rt_->config().Cached(g_.guild)->policy->data().restrict_risk, 0.5);
+  // An invalid value: a clear ephemeral error, nothing changes.
+  nlohmann::json bad = set;
+  bad["options"][0]["options"][1]["value"] = "lots";
+  const auto invalid = sim_->RunCommand(g_.general, g_.owner, bad);
+  auto err = Answered(*sim_, invalid);
+  ASSERT_TRUE(err.has_value());
+  EXPECT_THAT(err->response.dump(), HasSubstr("action.restrict must be a number"));
+  row = servers_.Find(g_.guild);
+  EXPECT_EQ((*row)->settings, R"({"action.restrict": "0.5"})");
+}
+
+TEST_F(RuntimePgTest, FlagAndHistoryCommands) {
+  Configure();
+  StartBot();
+  const core::UserId mod = sim_->AddUser("mod3");
+  sim_->Join(g_.guild, mod, {g_.moderator_role});
+  const core::UserId member = Member("suspect", clock_.Now() - std::chrono::days(30));
+  nlohmann::json flag = {{"name", "flag"},
+                         {"options",
+                          {{{"name", "user"}, {"type", 6}, {"value", member.ToString()}},
+                           {{"name", "reason"}, {"type", 3}, {"value", "DM spam reported"}}}}};
+  auto flagged = Answered(*sim_, sim_->RunCommand(g_.general, mod, flag));
+  ASSERT_TRUE(flagged.has_value());
+  ASSERT_TRUE(WaitFor([&] { return HasRole(member, g_.restricted_role); }));
+  auto history = store::pg::DetectionRepo(pool()).History(g_.guild, member);
+  ASSERT_TRUE(history && history->size() == 1u);
+  EXPECT_EQ((*history)[0].detection_type, store::DetectionType::kManual);
+
+  nlohmann::json hist = {
+      {"name", "history"},
+      {"options", {{{"name", "user"}, {"type", 6}, {"value", member.ToString()}}}}};
+  auto shown = Answered(*sim_, sim_->RunCommand(g_.general, mod, hist));
+  ASSERT_TRUE(shown.has_value());
+  std::string text;
+  sim_->With([&](sim::World& w) {
+    if (shown->original) text = w.FindMessage(shown->original->value())->content;
+  });
+  EXPECT_THAT(text + shown->response.dump(), HasSubstr("1 detection(s)"));
+
+  // A member without Moderate/Kick Members may not.
+  const core::UserId plain = Member("plain2", clock_.Now() - std::chrono::days(300));
+  auto refused = Answered(*sim_, sim_->RunCommand(g_.general, plain, hist));
+  ASSERT_TRUE(refused.has_value());
+  std::string refusal;
+  sim_->With([&](sim::World& w) {
+    if (refused->original) refusal = w.FindMessage(refused->original->value())->content;
+  });
+  EXPECT_THAT(refusal + refused->response.dump(), HasSubstr("Moderate Members or Kick Members"));
+}
+
+TEST_F(RuntimePgTest, TheLlmIsAskedInTheGreyZoneAndEveryCallBecomesAGptUsageRow) {
+  Configure();
+  // Ask about every message from a new account, so a harmless-looking one reaches the LLM.
+  store::pg::ServerPatch p;
+  p.settings = R"({"llm.new_accounts": "true"})";
+  ASSERT_TRUE(servers_.Upsert(g_.guild, p).has_value());
+  detect::llm::testing::FakeOpenAi fake({detect::llm::testing::Behaviour::Good("spam", 0.95)});
+  detect::llm::Config llm;
+  llm.base_url = fake.base_url();
+  llm.timeout = 3s;
+  StartBot(false, llm);
+  const core::UserId fresh = Member("newbie", clock_.Now() - std::chrono::hours(5));
+  ASSERT_TRUE(sim_->Post(g_.general, fresh, "hey guys, dm me for a good deal on accounts"));
+  ASSERT_TRUE(WaitFor([&] { return fake.requests() >= 1; }));
+  store::pg::DetectionRepo detections(pool());
+  ASSERT_TRUE(WaitFor([&] {
+    auto h = detections.History(g_.guild, fresh);
+    return h && !h->empty();
+  }));
+  auto h = detections.History(g_.guild, fresh);
+  EXPECT_TRUE((*h)[0].used_gpt);
+  EXPECT_THAT((*h)[0].reasons.front() + (*h)[0].reasons.back(), HasSubstr("llm"));
+  ASSERT_TRUE(rt_->Flush().has_value());
+  const auto midnight = std::chrono::floor<std::chrono::days>(clock_.Now());
+  auto calls = store::pg::GptUsageRepo(pool()).CountSince(g_.guild, midnight);
+  ASSERT_TRUE(calls.has_value());
+  EXPECT_EQ(*calls, fake.requests());
+  const auto today = std::chrono::year_month_day(midnight);
+  auto day = store::pg::AnalyticsRepo(pool()).Get(g_.guild, today);
+  ASSERT_TRUE(day && day->has_value());
+  EXPECT_EQ((*day)->gpt_call_count, fake.requests());
+}
+
+}  // namespace
+}  // namespace app

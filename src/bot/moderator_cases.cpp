@@ -1,0 +1,504 @@
+// Moderators' actions on cases: Verify, Ban, Kick, Reopen, History and manual flags.
+#include <fmt/format.h>
+#include <spdlog/spdlog.h>
+
+#include <algorithm>
+#include <boost/asio/redirect_error.hpp>
+#include <boost/asio/use_awaitable.hpp>
+#include <nlohmann/json.hpp>
+
+#include "bot/blocking.h"
+#include "bot/detail/moderator_state.h"
+#include "bot/moderator.h"
+
+namespace bot {
+
+namespace asio = boost::asio;
+using store::VerificationStatus;
+
+namespace {
+
+VerificationStatus TargetOf(CaseAction a) {
+  switch (a) {
+    case CaseAction::kVerify:
+      return VerificationStatus::kVerified;
+    case CaseAction::kBan:
+      return VerificationStatus::kBanned;
+    case CaseAction::kKick:
+      return VerificationStatus::kKicked;
+    case CaseAction::kReopen:
+      return VerificationStatus::kReopened;
+  }
+  return VerificationStatus::kVerified;
+}
+
+store::AdminActionType ActionTypeOf(CaseAction a) {
+  switch (a) {
+    case CaseAction::kVerify:
+      return store::AdminActionType::kVerify;
+    case CaseAction::kBan:
+      return store::AdminActionType::kBan;
+    case CaseAction::kKick:
+      return store::AdminActionType::kKick;
+    case CaseAction::kReopen:
+      return store::AdminActionType::kReopen;
+  }
+  return store::AdminActionType::kVerify;
+}
+
+// How a moderator's decision moves the member's reputation (global and in the guild): a verified
+// member was wrongly flagged, a banned one was a spammer.
+double ReputationDelta(CaseAction a) {
+  switch (a) {
+    case CaseAction::kVerify:
+      return 0.2;
+    case CaseAction::kBan:
+      return -0.5;
+    case CaseAction::kKick:
+      return -0.3;
+    case CaseAction::kReopen:
+      return 0.0;
+  }
+  return 0.0;
+}
+
+std::string Cut(std::string text, std::size_t max) {
+  if (text.size() <= max) return text;
+  std::size_t end = max;
+  while (end > 0 && (static_cast<unsigned char>(text[end]) & 0xC0) == 0x80) --end;
+  text.resize(end);
+  return text;
+}
+
+std::string_view Past(store::VerificationStatus s) {
+  switch (s) {
+    case VerificationStatus::kVerified:
+      return "verified";
+    case VerificationStatus::kBanned:
+      return "banned";
+    case VerificationStatus::kKicked:
+      return "kicked";
+    case VerificationStatus::kRejected:
+      return "rejected";
+    case VerificationStatus::kReopened:
+      return "reopened";
+    case VerificationStatus::kPending:
+      return "opened";
+  }
+  return "changed";
+}
+
+}  // namespace
+
+std::string_view ToString(CaseAction a) {
+  switch (a) {
+    case CaseAction::kVerify:
+      return "verify";
+    case CaseAction::kBan:
+      return "ban";
+    case CaseAction::kKick:
+      return "kick";
+    case CaseAction::kReopen:
+      return "reopen";
+  }
+  return "?";
+}
+
+asio::awaitable<core::Result<store::VerificationEvent>> Moderator::FindCase(const CaseRequest& r) {
+  if (r.case_id) {
+    const store::Uuid id = *r.case_id;
+    auto find = [this, id] { return cases_.Find(id); };
+    auto found = co_await Db("verification_events.find", std::move(find));
+    if (!found) co_return std::unexpected(found.error());
+    if (!found->has_value() || (*found)->server_id != r.guild) {
+      co_return core::Fail(core::ErrorCode::kNotFound, "this case is not in this server");
+    }
+    co_return std::move(**found);
+  }
+  if (!r.user) co_return core::Fail(core::ErrorCode::kInvalidArgument, "no case and no member");
+  const core::GuildId guild = r.guild;
+  const core::UserId user = *r.user;
+  if (r.action == CaseAction::kReopen) {
+    auto list = [this, guild, user] { return cases_.ListForMember(guild, user, 1); };
+    auto latest = co_await Db("verification_events.list_for_member", std::move(list));
+    if (!latest) co_return std::unexpected(latest.error());
+    if (latest->empty()) {
+      co_return core::Fail(core::ErrorCode::kNotFound,
+                           fmt::format("<@{}> has no case to reopen", user.value()));
+    }
+    co_return std::move(latest->front());
+  }
+  auto open = [this, guild, user] { return cases_.OpenCase(guild, user); };
+  auto found = co_await Db("verification_events.open_case", std::move(open));
+  if (!found) co_return std::unexpected(found.error());
+  if (!found->has_value()) {
+    co_return core::Fail(core::ErrorCode::kNotFound,
+                         fmt::format("<@{}> has no open case", user.value()));
+  }
+  co_return std::move(**found);
+}
+
+asio::awaitable<CaseCard> Moderator::CardFromDb(const store::VerificationEvent& c) {
+  CaseCard card;
+  card.case_id = c.id.value;
+  card.guild = c.server_id;
+  card.user = c.user_id;
+  card.account_created = c.user_id.CreatedAt();
+  card.status = c.status;
+  card.resolved_by = c.resolved_by;
+  if (c.detection_event_id) {
+    const store::Uuid id = *c.detection_event_id;
+    auto find = [this, id] { return detections_.Find(id); };
+    auto det = co_await Db("detection_events.find", std::move(find));
+    if (det && det->has_value()) {
+      const store::DetectionEvent& e = **det;
+      card.level = e.level == store::DetectionLevel::kHigh     ? detect::Level::kHigh
+                   : e.level == store::DetectionLevel::kMedium ? detect::Level::kMedium
+                                                               : detect::Level::kLow;
+      card.risk = e.risk;
+      card.trigger = e.detection_type == store::DetectionType::kJoin ? detect::Trigger::kJoin
+                                                                     : detect::Trigger::kMessage;
+      card.channel = e.channel_id;
+      card.message = e.message_id;
+      card.reasons = e.reasons;
+      auto meta = nlohmann::json::parse(e.metadata, nullptr, false);
+      if (meta.is_object() && meta.contains("excerpt") && meta["excerpt"].is_string()) {
+        card.excerpt = meta["excerpt"].get<std::string>();
+      }
+    }
+  }
+  const core::GuildId guild = c.server_id;
+  const core::UserId user = c.user_id;
+  auto member = [this, guild, user] { return members_.Find(guild, user); };
+  auto row = co_await Db("server_members.find", std::move(member));
+  if (row && row->has_value()) card.joined_at = (*row)->join_date;
+  auto find_user = [this, user] { return users_.Find(user); };
+  auto u = co_await Db("users.find", std::move(find_user));
+  if (u && u->has_value() && (*u)->username) card.username = *(*u)->username;
+  if (card.username.empty()) card.username = user.ToString();
+  co_return card;
+}
+
+asio::awaitable<core::Result<CaseResult>> Moderator::Resolve(CaseRequest r) {
+  const auto config = ConfigOf(r.guild);
+  CaseResult result;
+  const VerificationStatus to = TargetOf(r.action);
+  auto found = co_await FindCase(r);
+  std::optional<store::VerificationEvent> c;
+  if (found) {
+    c = std::move(*found);
+  } else if (found.error().code == core::ErrorCode::kNotFound && r.user && !r.case_id &&
+             (r.action == CaseAction::kBan || r.action == CaseAction::kKick)) {
+    // /ban and /kick work on anyone; they just have no case to close.
+  } else {
+    co_return std::unexpected(found.error());
+  }
+  const core::UserId user = c ? c->user_id : *r.user;
+  result.had_case = c.has_value();
+  std::shared_ptr<CaseState> state = CaseOf(r.guild, user);
+  if (state) co_await LockCase(state);
+  struct Release {
+    std::shared_ptr<CaseState> s;
+    ~Release() {
+      if (s) UnlockCase(*s);
+    }
+  } release{state};
+
+  // 1. The decision: a conditional move of the case. The loser of a race learns who won.
+  if (c) {
+    if (r.action == CaseAction::kReopen && store::IsOpen(c->status)) {
+      co_return core::Fail(core::ErrorCode::kFailedPrecondition, "this case is already open");
+    }
+    store::pg::Transition t;
+    t.to = to;
+    t.actor = r.actor;
+    t.expected_from = c->status;
+    const store::Uuid id = c->id;
+    auto apply = [this, id, t] { return cases_.Apply(id, t); };
+    auto applied = co_await Db("verification_events.apply", std::move(apply));
+    if (!applied) {
+      if (applied.error().code != core::ErrorCode::kFailedPrecondition) {
+        co_return std::unexpected(applied.error());
+      }
+      auto find = [this, id] { return cases_.Find(id); };
+      auto now = co_await Db("verification_events.find", std::move(find));
+      std::string who = "another moderator";
+      std::string what = "changed";
+      if (now && now->has_value()) {
+        what = Past((*now)->status);
+        if ((*now)->resolved_by) who = fmt::format("<@{}>", (*now)->resolved_by->value());
+      }
+      co_return core::Fail(
+          core::ErrorCode::kFailedPrecondition,
+          fmt::format("this case was already {} by {}", what, who),
+          std::string(store::ToString(now && now->has_value() ? (*now)->status : c->status)));
+    }
+    result.previous = applied->previous;
+    result.status = applied->event.status;
+    c = applied->event;
+  } else {
+    result.status = to;
+  }
+  ++stats_.resolved;
+
+  // 2. What Discord does.
+  std::vector<std::string> notes;
+  auto refused = [&](std::string_view what, const core::Error& e) {
+    ++stats_.refusals;
+    notes.push_back(fmt::format("could not {}: {}", what, e.message));
+    spdlog::warn("guild {}: member {}: could not {}: {}", r.guild.value(), user.value(), what,
+                 e.ToString());
+  };
+  std::string reason = r.reason.empty()
+                           ? fmt::format("antispam: {} by {}", ToString(r.action), r.actor.value())
+                           : Cut(r.reason, 400);
+  switch (r.action) {
+    case CaseAction::kVerify: {
+      if (config->restricted_role) {
+        auto removed =
+            co_await deps_.rest.RemoveMemberRole(r.guild, user, *config->restricted_role, reason);
+        if (!removed && removed.error().subject != "10007")
+          refused("lift the restriction", removed.error());
+      } else {
+        std::optional<core::Timestamp> lift;
+        auto lifted = co_await deps_.rest.TimeoutMember(r.guild, user, lift, reason);
+        if (!lifted && lifted.error().subject != "10007")
+          refused("lift the timeout", lifted.error());
+      }
+      break;
+    }
+    case CaseAction::kBan: {
+      discord::CreateBan ban;
+      ban.delete_message_seconds =
+          std::chrono::seconds(r.ban_delete_seconds.value_or(config->workflow.ban_delete_seconds));
+      auto banned = co_await deps_.rest.CreateBan(r.guild, user, ban, reason);
+      if (!banned) refused("ban the member", banned.error());
+      break;
+    }
+    case CaseAction::kKick: {
+      auto kicked = co_await deps_.rest.RemoveMember(r.guild, user, reason);
+      if (!kicked) refused("kick the member", kicked.error());
+      break;
+    }
+    case CaseAction::kReopen: {
+      core::Result<void> applied;
+      if (config->restricted_role) {
+        applied =
+            co_await deps_.rest.AddMemberRole(r.guild, user, *config->restricted_role, reason);
+      } else {
+        const core::Timestamp until = deps_.clock.Now() + config->workflow.timeout;
+        auto m = co_await deps_.rest.TimeoutMember(r.guild, user, until, reason);
+        if (!m) applied = std::unexpected(m.error());
+      }
+      if (!applied) refused("restrict the member again", applied.error());
+      break;
+    }
+  }
+  // The verification thread closes with the case and opens again with it.
+  if (c && c->thread_id) {
+    discord::ModifyChannel thread;
+    const bool reopen = r.action == CaseAction::kReopen;
+    thread.archived = !reopen;
+    thread.locked = !reopen;
+    auto changed = co_await deps_.rest.ModifyChannel(*c->thread_id, thread, reason);
+    if (!changed && changed.error().subject != "10003") {
+      refused(reopen ? "reopen the thread" : "archive the thread", changed.error());
+    }
+  }
+
+  // 3. The record: admin action, member status, reputation, training example, counters.
+  store::AdminAction a;
+  a.server_id = r.guild;
+  a.user_id = user;
+  a.admin_id = r.actor;
+  a.action_type = ActionTypeOf(r.action);
+  a.previous_status = result.previous;
+  a.new_status = result.status;
+  if (c) {
+    a.verification_event_id = c->id;
+    a.detection_event_id = c->detection_event_id;
+  }
+  if (!r.reason.empty()) a.notes = Cut(r.reason, 1000);
+  if (!notes.empty()) {
+    nlohmann::json meta{{"refused", notes}};
+    a.metadata = meta.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
+  }
+  const CaseAction action = r.action;
+  const core::GuildId guild = r.guild;
+  const core::UserId actor = r.actor;
+  const VerificationStatus status = result.status;
+  const std::optional<store::VerificationEvent> case_row = c;
+  auto record = [this, a, action, guild, user, actor, status, case_row]() -> core::Result<int> {
+    // Several rows, each a small statement; none is on the hot path.
+    if (auto u = users_.Upsert(user); !u) return std::unexpected(u.error());
+    if (auto m = members_.Upsert(guild, user); !m) return std::unexpected(m.error());
+    if (auto w = actions_.Record(a); !w) return std::unexpected(w.error());
+    if (auto m = members_.SetVerificationStatus(guild, user, status, actor); !m) {
+      return std::unexpected(m.error());
+    }
+    const bool restricted = action == CaseAction::kReopen;
+    if (action != CaseAction::kReopen || case_row) {
+      if (auto m = members_.SetRestriction(guild, user, restricted, std::nullopt, actor); !m) {
+        return std::unexpected(m.error());
+      }
+    }
+    if (const double delta = ReputationDelta(action); delta != 0) {
+      if (auto u = users_.AdjustReputation(user, delta); !u) return std::unexpected(u.error());
+      auto member = members_.Find(guild, user);
+      if (member && member->has_value()) {
+        store::pg::MemberPatch p;
+        p.reputation_score = std::clamp((*member)->reputation_score + delta, -1.0, 1.0);
+        if (auto m = members_.Upsert(guild, user, p); !m) return std::unexpected(m.error());
+      }
+    }
+    if (case_row && case_row->detection_event_id) {
+      auto d = detections_.SetAdminAction(*case_row->detection_event_id,
+                                          std::string(ToString(action)), actor);
+      if (!d) return std::unexpected(d.error());
+    }
+    // Moderators' decisions label the triggering message for the local classifier.
+    if (case_row && action != CaseAction::kReopen && case_row->detection_event_id) {
+      auto det = detections_.Find(*case_row->detection_event_id);
+      if (!det) return std::unexpected(det.error());
+      std::optional<std::string> content;
+      if (det->has_value() && (*det)->message_id) {
+        auto stored = store::pg::MessageRepo(deps_.pool).Find(guild, *(*det)->message_id);
+        if (stored && stored->has_value()) content = (*stored)->content;
+      }
+      store::TrainingExample ex;
+      ex.server_id = guild;
+      ex.user_id = user;
+      ex.content = content;
+      ex.label = action == CaseAction::kVerify ? store::TrainingLabel::kNotSpam
+                                               : store::TrainingLabel::kSpam;
+      ex.labeled_by = actor;
+      nlohmann::json context{{"case", case_row->id.value}, {"decision", ToString(action)}};
+      if (det->has_value()) context["reasons"] = (*det)->reasons;
+      ex.context = context.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
+      if (auto t = training_.Create(ex); !t) return std::unexpected(t.error());
+    }
+    return 0;
+  };
+  auto recorded = co_await Db("case.record", std::move(record));
+  if (!recorded)
+    notes.push_back("the decision could not be fully recorded: " + recorded.error().message);
+  const core::Timestamp now = deps_.clock.Now();
+  switch (r.action) {
+    case CaseAction::kVerify:
+      counters_.Add(r.guild, Count::kVerify, now);
+      counters_.Add(r.guild, Count::kFalsePositive, now);
+      ++contexts_[{r.guild.value(), user.value()}].prior_false_positives;
+      break;
+    case CaseAction::kBan:
+      counters_.Add(r.guild, Count::kBan, now);
+      break;
+    case CaseAction::kKick:
+      counters_.Add(r.guild, Count::kKick, now);
+      break;
+    case CaseAction::kReopen:
+      break;
+  }
+
+  // 4. The embed.
+  if (c) {
+    CaseCard card;
+    if (state) {
+      card = state->card;
+    } else {
+      card = co_await CardFromDb(*c);
+    }
+    card.status = result.status;
+    card.resolved_by = store::IsOpen(result.status) ? std::nullopt : std::optional(r.actor);
+    card.restricted = r.action == CaseAction::kReopen;
+    for (const auto& n : notes) card.notes.push_back(n);
+    result.card = card;
+    result.admin_message = c->notification_message_id;
+    result.admin_channel = config->admin_channel;
+    if (store::IsOpen(result.status)) {
+      auto& slot = open_cases_[{r.guild.value(), user.value()}];
+      if (!slot) slot = std::make_shared<CaseState>();
+      slot->card = card;
+      slot->thread = c->thread_id;
+      slot->admin_message = c->notification_message_id;
+      slot->admin_channel = config->admin_channel;
+    } else if (state) {
+      state->card = card;
+      open_cases_.erase({r.guild.value(), user.value()});
+    }
+  }
+  result.notes = std::move(notes);
+  spdlog::info("guild {}: member {}: {} by {}{}", r.guild.value(), user.value(), ToString(r.action),
+               r.actor.value(), c ? fmt::format(" (case {})", c->id.value) : std::string());
+  co_return result;
+}
+
+asio::awaitable<core::Result<core::UserId>> Moderator::CaseMember(core::GuildId guild,
+                                                                  store::Uuid case_id) {
+  CaseRequest r;
+  r.guild = guild;
+  r.case_id = case_id;
+  auto c = co_await FindCase(r);
+  if (!c) co_return std::unexpected(c.error());
+  co_return c->user_id;
+}
+
+asio::awaitable<core::Result<std::string>> Moderator::History(core::GuildId guild,
+                                                              core::UserId user) {
+  auto load = [this, guild, user]() -> core::Result<std::string> {
+    auto dets = detections_.History(guild, user, 10);
+    if (!dets) return std::unexpected(dets.error());
+    auto cases = cases_.ListForMember(guild, user, 10);
+    if (!cases) return std::unexpected(cases.error());
+    auto acts = actions_.ListForMember(guild, user, 10);
+    if (!acts) return std::unexpected(acts.error());
+    std::string out = fmt::format(
+        "**History of <@{}>** in this server: {} detection(s), {} "
+        "case(s), {} moderator action(s) (latest first)\n",
+        user.value(), dets->size(), cases->size(), acts->size());
+    if (!dets->empty()) out += "__Detections__\n";
+    for (const auto& d : *dets) {
+      out += fmt::format("• {} {} {:.0f}% {}: {}\n", RelativeTime(d.detected_at),
+                         store::ToString(d.level), d.risk * 100, store::ToString(d.detection_type),
+                         d.reasons.empty() ? std::string("-") : Cut(d.reasons.front(), 120));
+    }
+    if (!cases->empty()) out += "__Cases__\n";
+    for (const auto& c : *cases) {
+      out += fmt::format(
+          "• {} {}{}\n", RelativeTime(c.created_at), store::ToString(c.status),
+          c.resolved_by ? fmt::format(" by <@{}>", c.resolved_by->value()) : std::string());
+    }
+    if (!acts->empty()) out += "__Actions__\n";
+    for (const auto& a : *acts) {
+      out += fmt::format("• {} {} by <@{}>{}\n", RelativeTime(a.action_at),
+                         store::ToString(a.action_type), a.admin_id.value(),
+                         a.notes ? ": " + Cut(*a.notes, 100) : std::string());
+    }
+    return Cut(out, 1900);
+  };
+  co_return co_await Db("history", std::move(load));
+}
+
+asio::awaitable<core::Result<void>> Moderator::Flag(core::GuildId guild, core::UserId user,
+                                                    std::string username, std::string reason,
+                                                    core::UserId actor) {
+  Detection d;
+  d.guild = guild;
+  d.user = user;
+  d.username = std::move(username);
+  d.at = deps_.clock.Now();
+  d.arrived = std::chrono::steady_clock::now();
+  d.context = ContextOf(guild, user);
+  d.joined_at = d.context.joined_at;
+  d.verdict.level = detect::Level::kHigh;
+  d.verdict.risk = 1.0;
+  d.verdict.certainty = 1.0;
+  d.verdict.action = detect::Action::kRestrict;
+  d.manual_by = actor;
+  d.manual_reason = Cut(std::move(reason), 300);
+  ++in_flight_;
+  co_await Act(d);
+  --in_flight_;
+  co_return core::Result<void>{};
+}
+
+}  // namespace bot
