@@ -118,9 +118,23 @@ int main(int argc, char** argv) {
   migrate->add_flag("--status", status_only, "List applied and pending migrations; change nothing");
 
   auto* demo = cli.add_subcommand(
-      "demo", "Write a sample guild through the repositories and print a summary");
-  bool stay = false;
-  demo->add_flag("--stay", stay, "Keep the database running until Ctrl-C (SIGINT) or SIGTERM");
+      "demo",
+      "The whole product on this machine: the database, the Discord simulator and the real bot "
+      "playing a scripted day (chat, a flooder, a scam raid, a false positive, moderators' "
+      "buttons and commands); prints a summary and stays up until Ctrl-C");
+  app::DemoOptions demo_options;
+  bool exit_after_scenario = false;
+  demo->add_flag("--exit-after-scenario", exit_after_scenario,
+                 "Stop after the summary instead of staying up");
+  demo->add_option("--members", demo_options.members, "Ordinary members chatting")
+      ->check(CLI::Range(10, 5000))
+      ->capture_default_str();
+  demo->add_option("--raiders", demo_options.raiders, "Fresh accounts in the scam raid")
+      ->check(CLI::Range(1, 500))
+      ->capture_default_str();
+  demo->add_option("--port", demo_options.port,
+                   "Port of the simulator's REST and gateway (0: any free port)")
+      ->capture_default_str();
 
   auto* eval = cli.add_subcommand(
       "eval",
@@ -432,13 +446,25 @@ int main(int argc, char** argv) {
   if (*demo) {
     auto opened = app::Database::Open(db);
     if (!opened) return Fail(opened.error());
-    if (auto r = app::RunDemo((*opened)->pool(), stdout); !r) return Fail(r.error());
+    demo_options.listen_url = (*opened)->url();
+    std::printf("antispam demo: the bot against the built-in Discord simulator\n");
     std::fflush(stdout);
-    if (stay) {
-      spdlog::info("database running at {}; press Ctrl-C to stop", (*opened)->DisplayUrl());
+    auto started = app::Demo::Start((*opened)->pool(), demo_options);
+    if (!started) return Fail(started.error());
+    auto report = (*started)->Play(stdout);
+    if (!report) return Fail(report.error());
+    app::Demo::PrintSummary(*report, stdout);
+    if (!exit_after_scenario) {
+      std::printf(
+          "\nstill running: the simulator at %s (token %s), the database at %s\n"
+          "press Ctrl-C to stop\n",
+          (*started)->simulator().api_base_url().c_str(), (*started)->simulator().token().c_str(),
+          (*opened)->DisplayUrl().c_str());
+      std::fflush(stdout);
       const int sig = WaitForSignal();
       spdlog::info("received {}, shutting down", sig == SIGINT ? "SIGINT" : "SIGTERM");
     }
+    if (auto stopped = (*started)->Stop(); !stopped) return Fail(stopped.error());
     return 0;  // `opened` stops the embedded cluster on the way out
   }
   return 0;

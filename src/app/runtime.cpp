@@ -215,9 +215,8 @@ core::Result<void> Runtime::Stop(std::chrono::milliseconds grace) {
   if (im.listener) im.listener->Stop();
   core::Result<void> result;
   if (im.io_thread.joinable()) {
-    // Stop intake and drain on the I/O thread, then close the shards.
-    auto drained = asio::co_spawn(im.io, moderator_->Shutdown(grace), asio::use_future);
-    drained.wait_for(grace + std::chrono::seconds(5));
+    // Close the shards first (no new events are taken and acknowledged), then let the workflows
+    // in flight finish and write the last counters.
     if (im.shards) {
       asio::post(im.io, [&im] { im.shards->Stop(); });
       if (im.shards_done.valid()) {
@@ -228,6 +227,8 @@ core::Result<void> Runtime::Stop(std::chrono::milliseconds grace) {
         }
       }
     }
+    auto drained = asio::co_spawn(im.io, moderator_->Shutdown(grace), asio::use_future);
+    drained.wait_for(grace + std::chrono::seconds(5));
     im.work.reset();
     im.io.stop();
     im.io_thread.join();

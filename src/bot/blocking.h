@@ -15,9 +15,39 @@
 #include <boost/asio/post.hpp>
 #include <boost/asio/thread_pool.hpp>
 #include <boost/asio/use_awaitable.hpp>
+#include <exception>
+#include <expected>
 #include <type_traits>
 
+#include "core/result.h"
+
 namespace bot {
+
+namespace detail {
+template <class T>
+struct IsExpected : std::false_type {};
+template <class T, class E>
+struct IsExpected<std::expected<T, E>> : std::true_type {};
+
+// fn(), with an exception (a bug, or bad_alloc) turned into an error when the result can carry
+// one; otherwise it would escape a pool thread and end the process, and the awaiting coroutine
+// would never resume.
+template <class F, class R = std::invoke_result_t<F&>>
+R Call(F& fn) {
+  if constexpr (IsExpected<R>::value) {
+    try {
+      return fn();
+    } catch (const std::exception& e) {
+      return std::unexpected(core::Error{core::ErrorCode::kInternal, e.what(), "exception"});
+    } catch (...) {
+      return std::unexpected(
+          core::Error{core::ErrorCode::kInternal, "unknown exception", "exception"});
+    }
+  } else {
+    return fn();
+  }
+}
+}  // namespace detail
 
 template <class F, class R = std::invoke_result_t<F>>
 boost::asio::awaitable<R> OnPool(boost::asio::thread_pool& pool, F fn) {
@@ -29,7 +59,7 @@ boost::asio::awaitable<R> OnPool(boost::asio::thread_pool& pool, F fn) {
     auto guard = asio::make_work_guard(io);
     asio::post(
         pool, [handler = std::move(handler), f = std::move(f), guard = std::move(guard)]() mutable {
-          R result = f();
+          R result = detail::Call(f);
           auto io = guard.get_executor();
           asio::dispatch(
               io, [handler = std::move(handler), result = std::move(result),

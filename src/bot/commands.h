@@ -66,6 +66,12 @@ class Commands {
   Task MemberAction(Context& c, CaseAction action);
   // Moderate Members or Kick Members; false (and an ephemeral refusal sent) otherwise.
   boost::asio::awaitable<bool> CanModerate(Context& c);
+  // Discord's rule for people, which the bot (ranked above them) would otherwise bypass: the
+  // owner may act on anyone; anyone else only on members whose highest role is below theirs, and
+  // never on the owner. `target_roles` nullptr: looked up. False (and an ephemeral refusal sent,
+  // the attempt logged) otherwise.
+  boost::asio::awaitable<bool> MayActOn(Context& c, core::UserId target,
+                                        const std::vector<core::RoleId>* target_roles);
 
   Moderator& moderator_;
   ConfigService& config_;

@@ -127,18 +127,14 @@ int ConfigService::ReloadAll() {
   return failed;
 }
 
-core::Result<store::Server> ConfigService::Row(core::GuildId guild) {
-  auto row = servers_.Find(guild);
-  if (!row) return std::unexpected(row.error());
-  if (row->has_value()) return std::move(**row);
-  return servers_.Upsert(guild);
-}
-
-core::Result<ConfigService::Config> ConfigService::Write(const store::Server& row,
-                                                         std::optional<core::UserId> actor) {
-  store::Server next = row;
-  next.updated_by = actor;
-  auto written = servers_.Update(next);
+core::Result<ConfigService::Config> ConfigService::Change(
+    core::GuildId guild, const std::function<core::Result<store::Server>(store::Server)>& change,
+    std::optional<core::UserId> actor) {
+  auto written = servers_.Modify(guild, [&](store::Server row) -> core::Result<store::Server> {
+    auto next = change(std::move(row));
+    if (next) next->updated_by = actor;
+    return next;
+  });
   if (!written) return std::unexpected(written.error());
   Config config = Build(*written);
   Publish(config);
@@ -148,11 +144,8 @@ core::Result<ConfigService::Config> ConfigService::Write(const store::Server& ro
 core::Result<ConfigService::Config> ConfigService::Set(core::GuildId guild, std::string_view key,
                                                        std::string_view value,
                                                        std::optional<core::UserId> actor) {
-  auto row = Row(guild);
-  if (!row) return std::unexpected(row.error());
-  auto next = WithSetting(*row, key, value);
-  if (!next) return std::unexpected(next.error());
-  auto config = Write(*next, actor);
+  auto config = Change(
+      guild, [&](store::Server row) { return WithSetting(std::move(row), key, value); }, actor);
   if (config) {
     spdlog::info("config: guild {}: {} set to \"{}\" by {}", guild.value(), key, value,
                  actor ? actor->ToString() : std::string("the operator"));
@@ -162,11 +155,8 @@ core::Result<ConfigService::Config> ConfigService::Set(core::GuildId guild, std:
 
 core::Result<ConfigService::Config> ConfigService::Reset(core::GuildId guild, std::string_view key,
                                                          std::optional<core::UserId> actor) {
-  auto row = Row(guild);
-  if (!row) return std::unexpected(row.error());
-  auto next = WithReset(*row, key);
-  if (!next) return std::unexpected(next.error());
-  auto config = Write(*next, actor);
+  auto config = Change(
+      guild, [&](store::Server row) { return WithReset(std::move(row), key); }, actor);
   if (config) {
     spdlog::info("config: guild {}: {} reset by {}", guild.value(), key,
                  actor ? actor->ToString() : std::string("the operator"));

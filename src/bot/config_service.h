@@ -64,8 +64,11 @@ class ConfigService {
 
  private:
   Config Build(const store::Server& row);
-  core::Result<store::Server> Row(core::GuildId guild);
-  core::Result<Config> Write(const store::Server& row, std::optional<core::UserId> actor);
+  // Applies `change` to the guild's row under a row lock (no lost updates between processes or
+  // threads), then caches and announces the result.
+  core::Result<Config> Change(
+      core::GuildId guild, const std::function<core::Result<store::Server>(store::Server)>& change,
+      std::optional<core::UserId> actor);
   void Publish(const Config& config);
 
   store::pg::ServerRepo& servers_;

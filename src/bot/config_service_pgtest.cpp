@@ -1,6 +1,8 @@
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
+#include <thread>
+
 #include "bot/config_service.h"
 #include "core/clock.h"
 #include "store/pg/testing/pg_harness.h"
@@ -137,6 +139,32 @@ TEST_F(ConfigServicePgTest, ADatabaseOutageIsAnErrorAndCachesNothing) {
   ASSERT_FALSE(config.has_value());
   EXPECT_EQ(config.error().code, core::ErrorCode::kUnavailable);
   EXPECT_EQ(service.cached(), 0u);
+}
+
+TEST_F(ConfigServicePgTest, ConcurrentSetsOfDifferentKeysAreAllKept) {
+  // Two processes (their own services and pools) change different keys at once: no lost update.
+  store::pg::Pool other_pool({.url = url(), .size = 2});
+  store::pg::ServerRepo other_repo(other_pool, clock_);
+  ConfigService a(servers_, {});
+  ConfigService b(other_repo, {});
+  const auto guild = NewGuild();
+  ASSERT_TRUE(a.Ensure(guild).has_value());
+  std::thread t1([&] {
+    for (int i = 0; i < 20; ++i) {
+      EXPECT_TRUE(a.Set(guild, "rate.max_messages", std::to_string(5 + i % 5), std::nullopt));
+    }
+  });
+  std::thread t2([&] {
+    for (int i = 0; i < 20; ++i) {
+      EXPECT_TRUE(b.Set(guild, "workflow.store_messages", std::to_string(i + 1), std::nullopt));
+    }
+  });
+  t1.join();
+  t2.join();
+  auto row = servers_.Find(guild);
+  ASSERT_TRUE(row && row->has_value());
+  EXPECT_THAT((*row)->settings, HasSubstr("\"rate.max_messages\": \"9\""));
+  EXPECT_THAT((*row)->settings, HasSubstr("\"workflow.store_messages\": \"20\""));
 }
 
 }  // namespace

@@ -22,6 +22,11 @@ using Clock = std::chrono::steady_clock;
 
 namespace {
 
+// Joins remembered per guild for raid mode (a burst is at most join_burst.joins in a window).
+constexpr std::size_t kRecentJoins = 256;
+// Decision latencies kept for the summary (the older half is dropped when full).
+constexpr std::size_t kMaxLatencySamples = 100'000;
+
 std::string CutText(std::string_view text, std::size_t max) {
   if (text.size() <= max) return std::string(text);
   std::size_t end = max;
@@ -87,6 +92,7 @@ discord::gateway::EventHandlers Moderator::Handlers() {
   discord::gateway::EventHandlers h;
   h.ready = [this](const discord::Ready& r) { OnReady(r); };
   h.guild_create = [this](const discord::GuildCreate& g) { OnGuildCreate(g); };
+  h.guild_delete = [this](const discord::GuildDelete& g) { OnGuildDelete(g); };
   h.message_create = [this](const discord::Message& m) { OnMessage(m); };
   h.guild_member_add = [this](const discord::GuildMemberAdd& e) { OnMemberAdd(e); };
   h.guild_member_remove = [this](const discord::GuildMemberRemove& e) { OnMemberRemove(e); };
@@ -121,6 +127,15 @@ void Moderator::ApplyConfig(const ConfigService::Config& config) {
   if (config) engine_.SetPolicy(config->guild, config->policy);
 }
 
+void Moderator::OnGuildDelete(const discord::GuildDelete& event) {
+  if (event.unavailable) return;  // an outage: the guild comes back with GUILD_CREATE
+  // Removed from the guild: forget its state (the database keeps its history).
+  guilds_.erase(event.id);
+  std::erase_if(contexts_, [&](const auto& e) { return e.first.guild == event.id.value(); });
+  std::erase_if(open_cases_, [&](const auto& e) { return e.first.guild == event.id.value(); });
+  spdlog::info("guild {}: the bot was removed; its in-memory state is dropped", event.id.value());
+}
+
 void Moderator::OnGuildCreate(const discord::GuildCreate& event) {
   if (event.guild.unavailable) return;
   auto& g = guilds_[event.guild.id];
@@ -131,6 +146,7 @@ void Moderator::OnGuildCreate(const discord::GuildCreate& event) {
 }
 
 asio::awaitable<void> Moderator::LoadGuild(core::GuildId guild) {
+  InFlight running(in_flight_);
   auto ensure = [this, guild] { return deps_.config.Ensure(guild); };
   auto config = co_await Db("servers.ensure", std::move(ensure));
   if (config) {
@@ -212,7 +228,28 @@ void Moderator::OnMemberAdd(const discord::GuildMemberAdd& event) {
   context.joined_at = at;
   auto sample = JoinSampleOf(event, context);
   if (!sample) return;
+  auto& g = guilds_[event.guild_id];
+  if (!g) g = std::make_unique<GuildState>();
+  if (g->joins.size() >= kRecentJoins) g->joins.pop_front();
+  g->joins.push_back({event.member.user->id, event.member.user->username, at});
   const detect::Verdict verdict = engine_.Judge(*sample);
+  // Raid mode: the earlier joiners of the burst's window are treated like this one.
+  for (const core::UserId earlier : verdict.raid_members) {
+    if (CaseOf(event.guild_id, earlier) != nullptr) continue;
+    auto it = std::find_if(g->joins.rbegin(), g->joins.rend(),
+                           [&](const GuildState::Join& j) { return j.user == earlier; });
+    if (it == g->joins.rend()) continue;
+    Detection raid{.guild = event.guild_id,
+                   .user = earlier,
+                   .username = it->username,
+                   .joined_at = it->at,
+                   .verdict = verdict,
+                   .at = at,
+                   .arrived = Clock::now(),
+                   .context = ContextOf(event.guild_id, earlier)};
+    raid.verdict.raid_members.clear();
+    Launch(std::move(raid));
+  }
   const bool ask = verdict.llm_recommended && deps_.llm != nullptr;
   if (verdict.action == detect::Action::kNone && !ask) return;
   Detection d{.guild = event.guild_id,
@@ -235,6 +272,8 @@ void Moderator::Launch(Detection d) {
         std::rethrow_exception(e);
       } catch (const std::exception& ex) {
         spdlog::error("moderation workflow failed: {}", ex.what());
+      } catch (...) {
+        spdlog::error("moderation workflow failed: unknown exception");
       }
     }
   });
@@ -303,7 +342,32 @@ asio::awaitable<void> Moderator::AskLlm(Detection& d) {
   }
 }
 
+std::shared_ptr<CaseState> Moderator::NewCaseState(const Detection& d,
+                                                   const std::vector<std::string>& reasons,
+                                                   std::int32_t prior_detections) {
+  auto state = std::make_shared<CaseState>();
+  CaseCard& c = state->card;
+  const detect::Verdict& v = d.verdict;
+  c.guild = d.guild;
+  c.user = d.user;
+  c.username = d.username;
+  c.account_created = d.user.CreatedAt();
+  c.joined_at = d.joined_at;
+  c.level = v.level;
+  c.risk = v.risk;
+  c.trigger = v.trigger;
+  c.channel = d.channel;
+  c.message = d.message;
+  c.excerpt = d.content;
+  c.reasons = reasons;
+  c.detections = 0;
+  c.prior_detections = prior_detections;
+  c.restricted = false;
+  return state;
+}
+
 asio::awaitable<void> Moderator::Act(Detection& d) {
+  InFlight running(in_flight_);
   const auto config = ConfigOf(d.guild);
   const detect::Verdict& v = d.verdict;
   ++stats_.detections;
@@ -311,6 +375,7 @@ asio::awaitable<void> Moderator::Act(Detection& d) {
   counters_.Add(d.guild, Count::kDetection, d.at);
   auto& context = contexts_[{d.guild.value(), d.user.value()}];
   ++context.prior_detections;
+  const std::int32_t prior = context.prior_detections - 1;
 
   const std::vector<std::string> reasons =
       d.manual_by ? std::vector<std::string>{fmt::format("flagged by <@{}>: {}",
@@ -318,28 +383,11 @@ asio::awaitable<void> Moderator::Act(Detection& d) {
                   : ReasonLines(v.signals);
   const bool flagged = v.action >= detect::Action::kAlert;
   const bool restrict = v.action >= detect::Action::kRestrict;
+  const MemberKey key{d.guild.value(), d.user.value()};
   std::shared_ptr<CaseState> state;
   if (flagged) {
-    auto& slot = open_cases_[{d.guild.value(), d.user.value()}];
-    if (!slot) {
-      slot = std::make_shared<CaseState>();
-      CaseCard& c = slot->card;
-      c.guild = d.guild;
-      c.user = d.user;
-      c.username = d.username;
-      c.account_created = d.user.CreatedAt();
-      c.joined_at = d.joined_at;
-      c.level = v.level;
-      c.risk = v.risk;
-      c.trigger = v.trigger;
-      c.channel = d.channel;
-      c.message = d.message;
-      c.excerpt = d.content;
-      c.reasons = reasons;
-      c.detections = 0;
-      c.prior_detections = context.prior_detections - 1;
-      c.restricted = false;
-    }
+    auto& slot = open_cases_[key];
+    if (!slot) slot = NewCaseState(d, reasons, prior);
     state = slot;
   }
 
@@ -349,6 +397,10 @@ asio::awaitable<void> Moderator::Act(Detection& d) {
                                (config->workflow.delete_message == DeleteMessage::kHigh &&
                                 v.level == detect::Level::kHigh));
   if (delete_message || (restrict && !state->card.restricted)) {
+    if (stats_.decision_us.size() >= kMaxLatencySamples) {
+      stats_.decision_us.erase(stats_.decision_us.begin(),
+                               stats_.decision_us.begin() + kMaxLatencySamples / 2);
+    }
     stats_.decision_us.push_back(
         std::chrono::duration<double, std::micro>(Clock::now() - d.arrived).count());
   }
@@ -357,6 +409,7 @@ asio::awaitable<void> Moderator::Act(Detection& d) {
         deps_.io,
         [](Moderator* self, core::ChannelId channel, core::MessageId message,
            std::shared_ptr<CaseState> state) -> asio::awaitable<void> {
+          InFlight running(self->in_flight_);
           std::string reason = "antispam: flagged message";
           auto r = co_await self->deps_.rest.DeleteMessage(channel, message, reason);
           if (r) {
@@ -364,8 +417,15 @@ asio::awaitable<void> Moderator::Act(Detection& d) {
           } else if (r.error().subject != "10008") {  // already gone is fine
             ++self->stats_.refusals;
             co_await LockCase(state);
-            self->Note(*state, "could not delete the message: " + r.error().message);
-            UnlockCase(*state);
+            CaseLock lock(state);
+            std::string note = "could not delete the message: " + r.error().message;
+            self->Note(*state, note);
+            if (!state->card.case_id.empty()) {
+              const store::Uuid id{state->card.case_id};
+              auto append = [self, id, note] { return self->cases_.AppendNote(id, note); };
+              co_await self->Db("verification_events.append_note", std::move(append));
+              co_await self->EditCase(state);
+            }
           }
         }(this, *d.channel, *d.message, state),
         asio::detached);
@@ -402,15 +462,39 @@ asio::awaitable<void> Moderator::Act(Detection& d) {
   }
 
   co_await LockCase(state);
+  CaseLock lock(state);
+  // A moderator may have resolved the case while this waited: then this detection starts a new
+  // one, and what the member sees must be applied again.
+  if (open_cases_[key] != state || !store::IsOpen(state->card.status)) {
+    lock.Release();
+    auto& slot = open_cases_[key];
+    if (!slot || !store::IsOpen(slot->card.status)) slot = NewCaseState(d, reasons, prior);
+    state = slot;
+    co_await LockCase(state);
+    lock.state = state;
+    co_await ApplyToMember(d, *config, state);
+  }
   auto record = [this, w] { return writer_.Record(w); };
   auto written = co_await Db("detection_write", std::move(record));
+  CaseCard& card = state->card;
   if (!written || !written->case_id) {
-    Note(*state, "the detection could not be recorded: " +
-                     (written ? std::string("no case") : written.error().message));
-    UnlockCase(*state);
+    // The member is restricted but nothing is recorded: tell the moderators, who can still lift
+    // it with /verify (which works without a case).
+    Note(*state, "this case could not be recorded (" +
+                     (written ? std::string("no case") : written.error().message) +
+                     "); /verify lifts the restriction");
+    if (!state->admin_message && config->admin_channel) {
+      discord::CreateMessage message = CaseMessage(card, config->notification_role);
+      auto posted = co_await deps_.rest.CreateMessage(*config->admin_channel, message);
+      if (posted) {
+        state->admin_message = posted->id;
+        state->admin_channel = config->admin_channel;
+      }
+    }
+    // Forget it: the next detection tries to record a case again.
+    if (open_cases_[key] == state && card.case_id.empty()) open_cases_.erase(key);
     co_return;
   }
-  CaseCard& card = state->card;
   ++card.detections;
   if (v.risk > card.risk) {
     card.risk = v.risk;
@@ -434,9 +518,22 @@ asio::awaitable<void> Moderator::Act(Detection& d) {
         state->admin_channel = config->admin_channel;
       }
     }
+    // An alert that became a restriction gets its verification thread now.
+    if (card.restricted && !state->thread) {
+      co_await OpenThread(d, *config, state);
+      const store::Uuid id = *written->case_id;
+      const auto thread = state->thread;
+      auto set_refs = [this, id, thread] {
+        return cases_.SetDiscordRefs(id, thread, std::nullopt);
+      };
+      if (thread) co_await Db("verification_events.set_refs", std::move(set_refs));
+    }
     co_await EditCase(state);
   }
-  UnlockCase(*state);
+  // The bot's own kick or ban closes the case it opened.
+  if (v.action == detect::Action::kKick || v.action == detect::Action::kBan) {
+    co_await CloseAutomatically(d, state);
+  }
 }
 
 asio::awaitable<void> Moderator::ApplyToMember(Detection& d, const GuildConfig& config,
@@ -466,15 +563,25 @@ asio::awaitable<void> Moderator::ApplyToMember(Detection& d, const GuildConfig& 
     auto m = co_await deps_.rest.TimeoutMember(d.guild, d.user, until, reason);
     if (!m) Note(*state, "could not time the member out: " + m.error().message);
   }
-  if (action == detect::Action::kKick) {
-    auto r = co_await deps_.rest.RemoveMember(d.guild, d.user, reason);
-    if (!r) Note(*state, "could not kick the member: " + r.error().message);
-  }
-  if (action == detect::Action::kBan) {
-    discord::CreateBan ban;
-    ban.delete_message_seconds = std::chrono::seconds(config.workflow.ban_delete_seconds);
-    auto r = co_await deps_.rest.CreateBan(d.guild, d.user, ban, reason);
-    if (!r) Note(*state, "could not ban the member: " + r.error().message);
+  if ((action == detect::Action::kKick || action == detect::Action::kBan) && !state->removed) {
+    const MemberKey key{d.guild.value(), d.user.value()};
+    self_removals_.insert(key);  // its GUILD_BAN_ADD is ours, not a moderator's
+    core::Result<void> r;
+    if (action == detect::Action::kKick) {
+      r = co_await deps_.rest.RemoveMember(d.guild, d.user, reason);
+    } else {
+      discord::CreateBan ban;
+      ban.delete_message_seconds = std::chrono::seconds(config.workflow.ban_delete_seconds);
+      r = co_await deps_.rest.CreateBan(d.guild, d.user, ban, reason);
+    }
+    if (r) {
+      state->removed = action;
+    } else {
+      self_removals_.erase(key);
+      Note(*state,
+           fmt::format("could not {} the member: {}",
+                       action == detect::Action::kKick ? "kick" : "ban", r.error().message));
+    }
   }
 }
 
@@ -504,44 +611,21 @@ asio::awaitable<void> Moderator::PostCase(Detection& d, const GuildConfig& confi
       co_await Db("messages.store_batch", std::move(store_messages));
     }
   }
+  // One more server where the user was flagged (their first case here only).
   const core::UserId user = d.user;
+  const core::GuildId guild = d.guild;
   const core::Timestamp at = d.at;
-  auto record_flagged = [this, user, at] { return users_.RecordFlagged(user, at); };
+  auto record_flagged = [this, guild, user, at]() -> core::Result<bool> {
+    auto cases = cases_.ListForMember(guild, user, 2);
+    if (!cases) return std::unexpected(cases.error());
+    if (cases->size() > 1) return false;
+    auto u = users_.RecordFlagged(user, at);
+    if (!u) return std::unexpected(u.error());
+    return true;
+  };
   co_await Db("users.record_flagged", std::move(record_flagged));
 
-  // The verification thread: private, the member added, the prompt posted.
-  if (state->card.restricted) {
-    if (config.verification_channel) {
-      discord::StartThread body;
-      body.name = CutText("verify " + d.username, 100);
-      body.auto_archive_duration = 10080;
-      body.invitable = false;
-      std::string reason = "antispam: verification thread";
-      auto thread = co_await deps_.rest.StartThread(*config.verification_channel, body, reason);
-      if (thread) {
-        state->thread = thread->id;
-        auto added = co_await deps_.rest.AddThreadMember(thread->id, d.user);
-        if (!added)
-          Note(*state, "could not add the member to the thread: " + added.error().message);
-        discord::CreateMessage prompt;
-        std::string text = config.workflow.verification_prompt;
-        const std::string mention = fmt::format("<@{}>", d.user.value());
-        for (auto p = text.find("{user}"); p != std::string::npos; p = text.find("{user}", p)) {
-          text.replace(p, 6, mention);
-          p += mention.size();
-        }
-        prompt.content = CutText(text, 2000);
-        prompt.allowed_mentions.users.push_back(d.user);
-        auto posted = co_await deps_.rest.CreateMessage(thread->id, prompt);
-        if (!posted)
-          Note(*state, "could not post the verification prompt: " + posted.error().message);
-      } else {
-        Note(*state, "could not open the verification thread: " + thread.error().message);
-      }
-    } else {
-      Note(*state, "no verification channel is configured (run /setupverification)");
-    }
-  }
+  if (state->card.restricted && !state->removed) co_await OpenThread(d, config, state);
 
   // The admin embed.
   if (config.admin_channel) {
@@ -573,6 +657,78 @@ asio::awaitable<void> Moderator::PostCase(Detection& d, const GuildConfig& confi
   }
 }
 
+asio::awaitable<void> Moderator::OpenThread(Detection& d, const GuildConfig& config,
+                                            std::shared_ptr<CaseState> state) {
+  // The verification thread: private, the member added, the prompt posted.
+  if (!config.verification_channel) {
+    Note(*state, "no verification channel is configured (run /setupverification)");
+    co_return;
+  }
+  discord::StartThread body;
+  body.name = CutText("verify " + d.username, 100);
+  body.auto_archive_duration = 10080;
+  body.invitable = false;
+  std::string reason = "antispam: verification thread";
+  auto thread = co_await deps_.rest.StartThread(*config.verification_channel, body, reason);
+  if (!thread) {
+    Note(*state, "could not open the verification thread: " + thread.error().message);
+    co_return;
+  }
+  state->thread = thread->id;
+  auto added = co_await deps_.rest.AddThreadMember(thread->id, d.user);
+  if (!added) Note(*state, "could not add the member to the thread: " + added.error().message);
+  discord::CreateMessage prompt;
+  std::string text = config.workflow.verification_prompt;
+  const std::string mention = fmt::format("<@{}>", d.user.value());
+  for (auto p = text.find("{user}"); p != std::string::npos; p = text.find("{user}", p)) {
+    text.replace(p, 6, mention);
+    p += mention.size();
+  }
+  prompt.content = CutText(text, 2000);
+  prompt.allowed_mentions.users.push_back(d.user);
+  auto posted = co_await deps_.rest.CreateMessage(thread->id, prompt);
+  if (!posted) Note(*state, "could not post the verification prompt: " + posted.error().message);
+}
+
+asio::awaitable<void> Moderator::CloseAutomatically(Detection& d,
+                                                    std::shared_ptr<CaseState> state) {
+  if (!state->removed || state->card.case_id.empty() || !self_) co_return;
+  const bool ban = *state->removed == detect::Action::kBan;
+  store::pg::Transition t;
+  t.to = ban ? store::VerificationStatus::kBanned : store::VerificationStatus::kKicked;
+  t.actor = self_;
+  t.notes =
+      fmt::format("{} automatically (action.{})", ban ? "banned" : "kicked", ban ? "ban" : "kick");
+  const store::Uuid id{state->card.case_id};
+  auto apply = [this, id, t] { return cases_.Apply(id, t); };
+  auto applied = co_await Db("verification_events.apply", std::move(apply));
+  if (!applied) co_return;
+  store::AdminAction a;
+  a.server_id = d.guild;
+  a.user_id = d.user;
+  a.admin_id = *self_;
+  a.verification_event_id = id;
+  a.action_type = ban ? store::AdminActionType::kBan : store::AdminActionType::kKick;
+  a.previous_status = applied->previous;
+  a.new_status = t.to;
+  a.notes = t.notes;
+  const core::GuildId guild = d.guild;
+  const core::UserId user = d.user;
+  const store::VerificationStatus status = t.to;
+  auto record = [this, a, guild, user, status]() -> core::Result<int> {
+    if (auto r = actions_.Record(a); !r) return std::unexpected(r.error());
+    auto m = members_.SetVerificationStatus(guild, user, status, std::nullopt);
+    if (!m) return std::unexpected(m.error());
+    return 0;
+  };
+  co_await Db("case.close_automatically", std::move(record));
+  counters_.Add(d.guild, ban ? Count::kBan : Count::kKick, deps_.clock.Now());
+  state->card.status = t.to;
+  state->card.resolved_by = self_;
+  co_await EditCase(state);
+  open_cases_.erase({d.guild.value(), d.user.value()});
+}
+
 asio::awaitable<void> Moderator::EditCase(std::shared_ptr<CaseState> state) {
   if (!state->admin_message || !state->admin_channel) co_return;
   discord::EditMessage edit = CaseEdit(state->card);
@@ -594,7 +750,11 @@ void Moderator::OnMemberRemove(const discord::GuildMemberRemove& event) {
   asio::co_spawn(
       deps_.io,
       [](Moderator* self, std::shared_ptr<CaseState> state) -> asio::awaitable<void> {
+        InFlight running(self->in_flight_);
         co_await LockCase(state);
+        CaseLock lock(state);
+        // Resolved meanwhile (a kick or ban by a moderator or the bot): nothing to note.
+        if (!store::IsOpen(state->card.status)) co_return;
         self->Note(*state, "left the server");
         if (!state->card.case_id.empty()) {
           const store::Uuid id{state->card.case_id};
@@ -602,7 +762,6 @@ void Moderator::OnMemberRemove(const discord::GuildMemberRemove& event) {
           co_await self->Db("verification_events.append_note", std::move(append_note));
         }
         co_await self->EditCase(state);
-        UnlockCase(*state);
       }(this, state),
       asio::detached);
 }
@@ -614,10 +773,13 @@ void Moderator::OnBanAdd(const discord::GuildBanAdd& event) {
 
 asio::awaitable<void> Moderator::CloseOutside(core::GuildId guild, core::UserId user,
                                               std::string username) {
-  // A ban made by the bot itself was recorded by the button or command that made it; this closes
-  // cases that a moderator resolved with Discord's own ban.
+  // A ban made by the bot itself was recorded by the button, command or workflow that made it;
+  // this closes cases that a moderator resolved with Discord's own ban.
+  InFlight running(in_flight_);
+  if (self_removals_.erase({guild.value(), user.value()}) > 0) co_return;
   auto state = CaseOf(guild, user);
   if (state) co_await LockCase(state);
+  CaseLock lock(state);
   auto find_open = [this, guild, user] { return cases_.OpenCase(guild, user); };
   auto open = co_await Db("verification_events.open_case", std::move(find_open));
   if (open && open->has_value()) {
@@ -658,9 +820,8 @@ asio::awaitable<void> Moderator::CloseOutside(core::GuildId guild, core::UserId 
       }
     }
   }
-  if (state) {
-    UnlockCase(*state);
-    if (!store::IsOpen(state->card.status)) open_cases_.erase({guild.value(), user.value()});
+  if (state && !store::IsOpen(state->card.status)) {
+    open_cases_.erase({guild.value(), user.value()});
   }
 }
 
@@ -672,11 +833,16 @@ asio::awaitable<void> Moderator::FlushLoop() {
     boost::system::error_code ec;
     co_await flush_timer_.async_wait(asio::redirect_error(asio::use_awaitable, ec));
     if (stopping_) break;
-    co_await Flush();
+    try {
+      co_await Flush();
+    } catch (const std::exception& e) {
+      spdlog::error("counters: flush failed: {}", e.what());
+    }
   }
 }
 
 asio::awaitable<core::Result<void>> Moderator::Flush() {
+  InFlight running(in_flight_);
   CounterBatch batch = counters_.Take();
   if (batch.empty()) co_return core::Result<void>{};
   auto shared = std::make_shared<CounterBatch>(std::move(batch));

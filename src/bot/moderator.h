@@ -30,6 +30,7 @@
 #include <deque>
 #include <memory>
 #include <unordered_map>
+#include <unordered_set>
 
 #include "bot/case_card.h"
 #include "bot/config_service.h"
@@ -56,7 +57,7 @@ namespace bot {
 
 struct ModeratorOptions {
   std::chrono::milliseconds flush_interval{5'000};  // batched counters
-  std::size_t recent_messages_per_guild = 2'000;    // kept to store a flagged user's messages
+  std::size_t recent_messages_per_guild = 500;      // kept to store a flagged user's messages
   int db_attempts = 3;                              // per database write, with backoff
   std::chrono::milliseconds db_backoff{250};        // doubled per attempt
 };
@@ -70,7 +71,9 @@ struct CaseState {
   // One workflow at a time changes a case (Moderator's Lock): `busy` while one does, `wake`
   // wakes the ones waiting.
   bool busy = false;
-  std::shared_ptr<boost::asio::steady_timer> wake;
+  std::deque<std::shared_ptr<boost::asio::steady_timer>> waiters;
+  // The bot itself kicked or banned the member (action.kick / action.ban).
+  std::optional<detect::Action> removed;
 };
 
 // What a moderator does to a case (buttons and slash commands).
@@ -137,6 +140,7 @@ class Moderator {
 
   void OnReady(const discord::Ready& ready);
   void OnGuildCreate(const discord::GuildCreate& event);
+  void OnGuildDelete(const discord::GuildDelete& event);
   void OnMessage(const discord::Message& message);
   void OnMemberAdd(const discord::GuildMemberAdd& event);
   void OnMemberRemove(const discord::GuildMemberRemove& event);
@@ -165,6 +169,8 @@ class Moderator {
   // The member's detections, cases and admin actions in this guild, as text for an ephemeral
   // message (at most 1,900 characters).
   boost::asio::awaitable<core::Result<std::string>> History(core::GuildId guild, core::UserId user);
+  // The guild's roles and owner as of its GUILD_CREATE (for role-hierarchy checks), if known.
+  std::optional<discord::GuildRoles> RolesOf(core::GuildId guild) const;
   // The member of a case (for the History button).
   boost::asio::awaitable<core::Result<core::UserId>> CaseMember(core::GuildId guild,
                                                                 store::Uuid case_id);
@@ -208,6 +214,12 @@ class Moderator {
   void Launch(Detection d);
   boost::asio::awaitable<void> Run(Detection d);
   boost::asio::awaitable<void> Act(Detection& d);
+  std::shared_ptr<CaseState> NewCaseState(const Detection& d,
+                                          const std::vector<std::string>& reasons,
+                                          std::int32_t prior_detections);
+  boost::asio::awaitable<void> OpenThread(Detection& d, const GuildConfig& config,
+                                          std::shared_ptr<CaseState> state);
+  boost::asio::awaitable<void> CloseAutomatically(Detection& d, std::shared_ptr<CaseState> state);
   boost::asio::awaitable<void> AskLlm(Detection& d);
   boost::asio::awaitable<void> ApplyToMember(Detection& d, const GuildConfig& config,
                                              std::shared_ptr<CaseState> state);
@@ -241,6 +253,8 @@ class Moderator {
   std::unordered_map<core::GuildId, std::unique_ptr<GuildState>> guilds_;
   std::unordered_map<MemberKey, MemberContext, MemberKeyHash> contexts_;
   std::unordered_map<MemberKey, std::shared_ptr<CaseState>, MemberKeyHash> open_cases_;
+  // Members the bot itself is kicking or banning: their GUILD_BAN_ADD is not a moderator's.
+  std::unordered_set<MemberKey, MemberKeyHash> self_removals_;
   std::optional<core::UserId> self_;
   ModeratorStats stats_;
   boost::asio::steady_timer flush_timer_;

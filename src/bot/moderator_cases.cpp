@@ -188,21 +188,18 @@ asio::awaitable<core::Result<CaseResult>> Moderator::Resolve(CaseRequest r) {
   if (found) {
     c = std::move(*found);
   } else if (found.error().code == core::ErrorCode::kNotFound && r.user && !r.case_id &&
-             (r.action == CaseAction::kBan || r.action == CaseAction::kKick)) {
-    // /ban and /kick work on anyone; they just have no case to close.
+             r.action != CaseAction::kReopen) {
+    // /ban and /kick work on anyone; /verify lifts a restriction whose case was never recorded
+    // (a database outage). They just have no case to close.
   } else {
     co_return std::unexpected(found.error());
   }
   const core::UserId user = c ? c->user_id : *r.user;
   result.had_case = c.has_value();
+  InFlight running(in_flight_);
   std::shared_ptr<CaseState> state = CaseOf(r.guild, user);
   if (state) co_await LockCase(state);
-  struct Release {
-    std::shared_ptr<CaseState> s;
-    ~Release() {
-      if (s) UnlockCase(*s);
-    }
-  } release{state};
+  CaseLock lock(state);
 
   // 1. The decision: a conditional move of the case. The loser of a race learns who won.
   if (c) {
@@ -268,6 +265,7 @@ asio::awaitable<core::Result<CaseResult>> Moderator::Resolve(CaseRequest r) {
       break;
     }
     case CaseAction::kBan: {
+      self_removals_.insert({r.guild.value(), user.value()});
       discord::CreateBan ban;
       ban.delete_message_seconds =
           std::chrono::seconds(r.ban_delete_seconds.value_or(config->workflow.ban_delete_seconds));
@@ -276,6 +274,7 @@ asio::awaitable<core::Result<CaseResult>> Moderator::Resolve(CaseRequest r) {
       break;
     }
     case CaseAction::kKick: {
+      self_removals_.insert({r.guild.value(), user.value()});
       auto kicked = co_await deps_.rest.RemoveMember(r.guild, user, reason);
       if (!kicked) refused("kick the member", kicked.error());
       break;
@@ -432,6 +431,12 @@ asio::awaitable<core::Result<CaseResult>> Moderator::Resolve(CaseRequest r) {
   co_return result;
 }
 
+std::optional<discord::GuildRoles> Moderator::RolesOf(core::GuildId guild) const {
+  auto it = guilds_.find(guild);
+  if (it == guilds_.end() || !it->second->roles) return std::nullopt;
+  return it->second->roles;
+}
+
 asio::awaitable<core::Result<core::UserId>> Moderator::CaseMember(core::GuildId guild,
                                                                   store::Uuid case_id) {
   CaseRequest r;
@@ -495,9 +500,7 @@ asio::awaitable<core::Result<void>> Moderator::Flag(core::GuildId guild, core::U
   d.verdict.action = detect::Action::kRestrict;
   d.manual_by = actor;
   d.manual_reason = Cut(std::move(reason), 300);
-  ++in_flight_;
   co_await Act(d);
-  --in_flight_;
   co_return core::Result<void>{};
 }
 

@@ -10,6 +10,7 @@
 #include <boost/asio/use_awaitable.hpp>
 #include <chrono>
 #include <deque>
+#include <memory>
 #include <optional>
 #include <string>
 
@@ -36,30 +37,62 @@ struct Moderator::Detection {
 };
 
 struct Moderator::GuildState {
+  struct Join {
+    core::UserId user;
+    std::string username;
+    core::Timestamp at;
+  };
   std::optional<discord::GuildRoles> roles;  // from GUILD_CREATE
   std::deque<RecentMessage> recent;
+  // Recent joiners, so that a join burst can flag the earlier joiners of its window too.
+  std::deque<Join> joins;
   bool contexts_loaded = false;
 };
 
 // Waits until `state` is free, then holds it: a member's case is changed by one workflow at a
-// time (all on the I/O executor, so a flag and a timer are the whole lock).
+// time. All on the I/O executor, so a flag and a queue of waiters (each on its own timer, woken
+// one at a time in arrival order) are the whole lock.
 inline boost::asio::awaitable<void> LockCase(std::shared_ptr<CaseState> state) {
   while (state->busy) {
-    if (!state->wake) {
-      state->wake =
-          std::make_shared<boost::asio::steady_timer>(co_await boost::asio::this_coro::executor);
-    }
-    state->wake->expires_at(boost::asio::steady_timer::time_point::max());
+    auto timer = std::make_shared<boost::asio::steady_timer>(
+        co_await boost::asio::this_coro::executor, boost::asio::steady_timer::time_point::max());
+    state->waiters.push_back(timer);
     boost::system::error_code ec;
-    co_await state->wake->async_wait(boost::asio::redirect_error(boost::asio::use_awaitable, ec));
+    co_await timer->async_wait(boost::asio::redirect_error(boost::asio::use_awaitable, ec));
   }
   state->busy = true;
 }
 
 inline void UnlockCase(CaseState& state) {
   state.busy = false;
-  if (state.wake) state.wake->cancel();
+  if (!state.waiters.empty()) {
+    state.waiters.front()->cancel();
+    state.waiters.pop_front();
+  }
 }
+
+// Holds a case's lock for a scope (released however the scope ends).
+struct CaseLock {
+  std::shared_ptr<CaseState> state;
+  CaseLock() = default;
+  explicit CaseLock(std::shared_ptr<CaseState> s) : state(std::move(s)) {}
+  CaseLock(const CaseLock&) = delete;
+  CaseLock& operator=(const CaseLock&) = delete;
+  ~CaseLock() { Release(); }
+  void Release() {
+    if (state) UnlockCase(*state);
+    state.reset();
+  }
+};
+
+// Counts a coroutine of the moderator as running, for a graceful shutdown.
+struct InFlight {
+  int& n;
+  explicit InFlight(int& counter) : n(counter) { ++n; }
+  InFlight(const InFlight&) = delete;
+  InFlight& operator=(const InFlight&) = delete;
+  ~InFlight() { --n; }
+};
 
 template <class F>
 boost::asio::awaitable<std::invoke_result_t<F>> Moderator::Db(std::string_view what, F fn) {
@@ -67,10 +100,10 @@ boost::asio::awaitable<std::invoke_result_t<F>> Moderator::Db(std::string_view w
   for (int attempt = 1;; ++attempt) {
     auto r = co_await OnPool(deps_.db, fn);
     if (r) co_return r;
-    const auto code = r.error().code;
-    const bool transient = code == core::ErrorCode::kUnavailable ||
-                           code == core::ErrorCode::kConnectionLost ||
-                           code == core::ErrorCode::kTimeout;
+    // Only a call that never reached the server is repeated (no connection could be made, or
+    // none was free): one whose connection broke may have committed, and the writes here are
+    // not all idempotent.
+    const bool transient = r.error().code == core::ErrorCode::kUnavailable;
     if (!transient || attempt >= options_.db_attempts) {
       ++stats_.db_failures;
       spdlog::error("database: {} failed: {}", what, r.error().ToString());

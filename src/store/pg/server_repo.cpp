@@ -39,6 +39,11 @@ constexpr Statement kUpdate{
     "RETURNING guild_id, restricted_role_id, admin_channel_id, verification_channel_id, "
     "  admin_notification_role_id, settings, is_active, created_by, updated_by, created_at, "
     "  updated_at"};
+constexpr Statement kFindForUpdate{"servers_find_for_update",
+                                   "SELECT guild_id, restricted_role_id, admin_channel_id, "
+                                   "verification_channel_id, admin_notification_role_id, settings, "
+                                   "is_active, created_by, updated_by, created_at, updated_at "
+                                   "FROM servers WHERE guild_id = $1 FOR UPDATE"};
 constexpr Statement kRemove{"servers_remove", "DELETE FROM servers WHERE guild_id = $1"};
 constexpr Statement kListActive{
     "servers_list_active",
@@ -185,6 +190,34 @@ core::Result<std::vector<Server>> ServerRepo::ListActive() {
     for (const auto& row : s.Exec(kListActive)) out.push_back(Decode(row));
     return out;
   });
+}
+
+core::Result<Server> ServerRepo::Modify(
+    GuildId guild, const std::function<core::Result<Server>(Server)>& change) {
+  std::optional<core::Error> refused;
+  auto out = pool_.Run("servers.modify", [&](Session& s) -> core::Result<Server> {
+    return s.InTransaction([&]() -> core::Result<Server> {
+      // Inserted with the defaults if absent, then locked: concurrent changes queue here.
+      s.Exec(kUpsert, Params(guild, std::optional<RoleId>(), std::optional<ChannelId>(),
+                             std::optional<ChannelId>(), std::optional<RoleId>(),
+                             std::optional<std::string>(), std::optional<bool>(),
+                             std::optional<UserId>()));
+      const Server current = Decode(s.Exec(kFindForUpdate, Params(guild))[0]);
+      auto next = change(current);
+      if (!next) {
+        refused = next.error();
+        return current;  // nothing written; the transaction only read
+      }
+      const Server& v = *next;
+      return Decode(s.Exec(kUpdate, Params(v.guild_id, v.restricted_role_id, v.admin_channel_id,
+                                           v.verification_channel_id,
+                                           v.admin_notification_role_id, v.settings, v.is_active,
+                                           v.updated_by))[0]);
+    });
+  });
+  if (refused) return std::unexpected(*refused);
+  if (out) Remember(*out);
+  return out;
 }
 
 }  // namespace store::pg

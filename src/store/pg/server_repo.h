@@ -5,6 +5,7 @@
 #pragma once
 
 #include <chrono>
+#include <functional>
 #include <mutex>
 #include <optional>
 #include <span>
@@ -54,6 +55,11 @@ class ServerRepo {
       std::span<const std::pair<GuildId, ServerPatch>> rows);
   // Replaces every configurable column of an existing row; kNotFound if absent.
   core::Result<Server> Update(const Server& server);
+  // Read-modify-write without lost updates: in one transaction the row is created with the
+  // defaults if absent, locked (SELECT ... FOR UPDATE), handed to `change`, and the result written
+  // (every configurable column). An error from `change` is returned and nothing is written.
+  core::Result<Server> Modify(GuildId guild,
+                              const std::function<core::Result<Server>(Server)>& change);
   // Deletes the guild and, by CASCADE, all its members, detections, cases and analytics.
   // kNotFound if absent.
   core::Result<void> Remove(GuildId guild);
