@@ -534,5 +534,96 @@ TEST_F(RuntimePgTest, TheLlmIsAskedInTheGreyZoneAndEveryCallBecomesAGptUsageRow)
   EXPECT_EQ((*day)->gpt_call_count, fake.requests());
 }
 
+TEST_F(RuntimePgTest, AModeratorCannotKickAMemberRankedAboveThem) {
+  Configure();
+  StartBot();
+  const core::UserId mod = sim_->AddUser("junior_mod");
+  sim_->Join(g_.guild, mod, {g_.moderator_role});
+  core::RoleId senior;
+  sim_->With([&](sim::World& w) {
+    senior = w.AddRole(*w.FindGuild(g_.guild.value()), "Senior", 7, 0);  // above Moderators (5)
+  });
+  const core::UserId veteran = sim_->AddUser("veteran");
+  sim_->Join(g_.guild, veteran, {senior});
+  nlohmann::json kick = {
+      {"name", "kick"},
+      {"options", {{{"name", "user"}, {"type", 6}, {"value", veteran.ToString()}}}}};
+  auto refused = Answered(*sim_, sim_->RunCommand(g_.general, mod, kick));
+  ASSERT_TRUE(refused.has_value());
+  std::string text = refused->response.dump();
+  sim_->With([&](sim::World& w) {
+    if (refused->original) text += w.FindMessage(refused->original->value())->content;
+  });
+  EXPECT_THAT(text, HasSubstr("their highest role is not below yours"));
+  bool still_there = false;
+  sim_->With([&](sim::World& w) {
+    still_there = w.FindGuild(g_.guild.value())->members.contains(veteran.value());
+  });
+  EXPECT_TRUE(still_there);
+  auto actions = store::pg::AdminActionRepo(pool()).ListForMember(g_.guild, veteran);
+  ASSERT_TRUE(actions.has_value());
+  EXPECT_TRUE(actions->empty());
+}
+
+TEST_F(RuntimePgTest, ADetectionAfterAVerifyOpensANewCaseAndRestrictsAgain) {
+  Configure();
+  StartBot();
+  const core::UserId mod = sim_->AddUser("mod4");
+  sim_->Join(g_.guild, mod, {g_.moderator_role});
+  const core::UserId member = Member("relapse", clock_.Now() - std::chrono::hours(3));
+  ASSERT_TRUE(sim_->Post(g_.general, member, "free nitro https://aabeta.phxwolf.com/login"));
+  store::pg::VerificationRepo cases(pool());
+  std::optional<store::VerificationEvent> first;
+  ASSERT_TRUE(WaitFor([&] {
+    auto c = cases.OpenCase(g_.guild, member);
+    if (!c || !c->has_value() || !(*c)->notification_message_id) return false;
+    first = **c;
+    return true;
+  }));
+  ASSERT_TRUE(Answered(*sim_, sim_->ClickButton(g_.admin, *first->notification_message_id, mod,
+                                                "case:verify:" + first->id.value)));
+  ASSERT_TRUE(WaitFor([&] { return !HasRole(member, g_.restricted_role); }));
+  ASSERT_TRUE(sim_->Post(g_.general, member, "free nitro again https://aabeta.phxwolf.com/gift"));
+  ASSERT_TRUE(WaitFor([&] { return HasRole(member, g_.restricted_role); }));
+  std::optional<store::VerificationEvent> second;
+  ASSERT_TRUE(WaitFor([&] {
+    auto c = cases.OpenCase(g_.guild, member);
+    if (!c || !c->has_value() || !(*c)->notification_message_id) return false;
+    second = **c;
+    return true;
+  }));
+  EXPECT_NE(second->id, first->id);
+  EXPECT_EQ(second->status, store::VerificationStatus::kPending);
+  EXPECT_TRUE(second->thread_id.has_value());
+}
+
+TEST_F(RuntimePgTest, TheBotsOwnBanClosesTheCaseItOpened) {
+  Configure();
+  store::pg::ServerPatch p;
+  p.settings = R"({"action.ban": "0.9"})";  // phishing (0.97) is enough to ban
+  ASSERT_TRUE(servers_.Upsert(g_.guild, p).has_value());
+  StartBot();
+  const core::UserId raider = Member("autoban", clock_.Now() - std::chrono::hours(1));
+  ASSERT_TRUE(sim_->Post(g_.general, raider, "free nitro https://aabeta.phxwolf.com/login"));
+  ASSERT_TRUE(WaitFor([&] {
+    bool banned = false;
+    sim_->With([&](sim::World& w) {
+      banned = w.FindGuild(g_.guild.value())->bans.contains(raider.value());
+    });
+    return banned;
+  }));
+  store::pg::VerificationRepo cases(pool());
+  ASSERT_TRUE(WaitFor([&] {
+    auto list = cases.ListForMember(g_.guild, raider);
+    return list && list->size() == 1u && (*list)[0].status == store::VerificationStatus::kBanned;
+  }));
+  auto list = cases.ListForMember(g_.guild, raider);
+  EXPECT_EQ((*list)[0].resolved_by, sim_->bot());
+  auto actions = store::pg::AdminActionRepo(pool()).ListByCase((*list)[0].id);
+  ASSERT_TRUE(actions && actions->size() == 1u);  // the bot's, not an "outside" ban as well
+  EXPECT_EQ((*actions)[0].admin_id, sim_->bot());
+  EXPECT_THAT((*actions)[0].notes.value_or(""), HasSubstr("automatically"));
+}
+
 }  // namespace
 }  // namespace app

@@ -15,6 +15,9 @@ using discord::OptionType;
 
 namespace {
 
+// An ok result, built outside co_return: GCC 12 mishandles a braced temporary there.
+core::Result<void> Done() { return {}; }
+
 CommandOptionSpec Opt(OptionType type, std::string name, std::string description,
                       bool required = false) {
   CommandOptionSpec o;
@@ -217,10 +220,14 @@ asio::awaitable<bool> Commands::CanModerate(Context& c) {
 asio::awaitable<bool> Commands::MayActOn(Context& c, core::UserId target,
                                          const std::vector<core::RoleId>* target_roles) {
   const auto& i = c.interaction();
-  const auto guild_roles = moderator_.RolesOf(*i.guild_id);
+  auto guild_roles = moderator_.RolesOf(*i.guild_id);
   const discord::User* actor = i.Invoker();
   if (!guild_roles || actor == nullptr || !i.member) co_return true;  // nothing to check against
   if (actor->id == guild_roles->owner) co_return true;
+  // Roles change after GUILD_CREATE (and the bot does not follow role events): ask for the
+  // positions now; moderators' actions are rare.
+  auto current = co_await rest_.GetGuildRoles(*i.guild_id);
+  if (current) guild_roles->roles = std::move(*current);
   std::vector<core::RoleId> fetched;
   if (target_roles == nullptr && target != guild_roles->owner) {
     auto member = co_await rest_.GetMember(*i.guild_id, target);
@@ -385,7 +392,8 @@ Commands::Task Commands::MemberAction(Context& c, CaseAction action) {
         roles = &it->second.roles;
       }
     }
-    if (!co_await MayActOn(c, *user, roles)) co_return core::Result<void>{};
+    const bool may = co_await MayActOn(c, *user, roles);
+    if (!may) co_return Done();
   }
   auto done = co_await moderator_.Resolve(r);
   if (!done) co_return std::unexpected(done.error());
@@ -400,19 +408,22 @@ Commands::Task Commands::MemberAction(Context& c, CaseAction action) {
 }
 
 Commands::Task Commands::Verify(Context& c) {
-  if (!co_await CanModerate(c)) co_return core::Result<void>{};
+  const bool allowed = co_await CanModerate(c);
+  if (!allowed) co_return Done();
   co_return co_await MemberAction(c, CaseAction::kVerify);
 }
 
 Commands::Task Commands::Ban(Context& c) { co_return co_await MemberAction(c, CaseAction::kBan); }
 
 Commands::Task Commands::Kick(Context& c) {
-  if (!co_await CanModerate(c)) co_return core::Result<void>{};
+  const bool allowed = co_await CanModerate(c);
+  if (!allowed) co_return Done();
   co_return co_await MemberAction(c, CaseAction::kKick);
 }
 
 Commands::Task Commands::HistoryCommand(Context& c) {
-  if (!co_await CanModerate(c)) co_return core::Result<void>{};
+  const bool allowed = co_await CanModerate(c);
+  if (!allowed) co_return Done();
   const auto user = UserOption(c);
   if (!user) co_return core::Fail(core::ErrorCode::kInvalidArgument, "no member given");
   auto text = co_await moderator_.History(*c.interaction().guild_id, *user);
@@ -422,7 +433,8 @@ Commands::Task Commands::HistoryCommand(Context& c) {
 }
 
 Commands::Task Commands::FlagCommand(Context& c) {
-  if (!co_await CanModerate(c)) co_return core::Result<void>{};
+  const bool allowed = co_await CanModerate(c);
+  if (!allowed) co_return Done();
   const auto& i = c.interaction();
   const auto user = UserOption(c);
   if (!user) co_return core::Fail(core::ErrorCode::kInvalidArgument, "no member given");
@@ -438,7 +450,8 @@ Commands::Task Commands::FlagCommand(Context& c) {
       roles = &it->second.roles;
     }
   }
-  if (!co_await MayActOn(c, *user, roles)) co_return core::Result<void>{};
+  const bool may = co_await MayActOn(c, *user, roles);
+  if (!may) co_return Done();
   const std::string reason = Text(c, "reason");
   auto flagged = co_await moderator_.Flag(*i.guild_id, *user, username, reason, i.Invoker()->id);
   if (!flagged) co_return std::unexpected(flagged.error());
@@ -448,7 +461,10 @@ Commands::Task Commands::FlagCommand(Context& c) {
 }
 
 Commands::Task Commands::CaseButton(Context& c, CaseAction action) {
-  if (action != CaseAction::kBan && !co_await CanModerate(c)) co_return core::Result<void>{};
+  if (action != CaseAction::kBan) {
+    const bool allowed = co_await CanModerate(c);
+    if (!allowed) co_return Done();
+  }
   const auto& i = c.interaction();
   CaseRequest r;
   r.guild = *i.guild_id;
@@ -458,19 +474,21 @@ Commands::Task Commands::CaseButton(Context& c, CaseAction action) {
   if (action != CaseAction::kVerify) {
     auto member = co_await moderator_.CaseMember(r.guild, *r.case_id);
     if (!member) co_return std::unexpected(member.error());
-    if (!co_await MayActOn(c, *member, nullptr)) co_return core::Result<void>{};
+    const bool may = co_await MayActOn(c, *member, nullptr);
+    if (!may) co_return Done();
   }
   auto done = co_await moderator_.Resolve(r);
   if (!done) co_return std::unexpected(done.error());
   ++stats_.handled;
-  if (!done->card) co_return core::Result<void>{};
+  if (!done->card) co_return Done();
   // The clicked message is the case's embed: update it in place (one callback).
   discord::CreateMessage updated = CaseMessage(*done->card, std::nullopt);
   co_return co_await c.Update(updated);
 }
 
 Commands::Task Commands::HistoryButton(Context& c) {
-  if (!co_await CanModerate(c)) co_return core::Result<void>{};
+  const bool allowed = co_await CanModerate(c);
+  if (!allowed) co_return Done();
   const core::GuildId guild = *c.interaction().guild_id;
   const store::Uuid case_id{std::string(c.argument())};
   auto member = co_await moderator_.CaseMember(guild, case_id);

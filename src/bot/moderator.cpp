@@ -22,6 +22,9 @@ using Clock = std::chrono::steady_clock;
 
 namespace {
 
+// An ok result, built outside co_return: GCC 12 mishandles a braced temporary there.
+core::Result<void> Done() { return {}; }
+
 // Joins remembered per guild for raid mode (a burst is at most join_burst.joins in a window).
 constexpr std::size_t kRecentJoins = 256;
 // Decision latencies kept for the summary (the older half is dropped when full).
@@ -84,7 +87,8 @@ Moderator::Moderator(Deps deps, ModeratorOptions options)
       actions_(deps.pool),
       detections_(deps.pool),
       training_(deps.pool),
-      flush_timer_(deps.io) {}
+      flush_timer_(deps.io),
+      retention_timer_(deps.io) {}
 
 Moderator::~Moderator() = default;
 
@@ -825,7 +829,22 @@ asio::awaitable<void> Moderator::CloseOutside(core::GuildId guild, core::UserId 
   }
 }
 
-void Moderator::Start() { asio::co_spawn(deps_.io, FlushLoop(), asio::detached); }
+void Moderator::Start() {
+  asio::co_spawn(deps_.io, FlushLoop(), asio::detached);
+  asio::co_spawn(deps_.io, RetentionLoop(), asio::detached);
+}
+
+asio::awaitable<void> Moderator::RetentionLoop() {
+  // Stored messages older than their guild's retention.messages_days go: at start, then daily.
+  while (!stopping_) {
+    auto purge = [this] { return messages_.PurgeByRetention(); };
+    auto purged = co_await Db("messages.purge_by_retention", std::move(purge));
+    if (purged && *purged > 0) spdlog::info("retention: {} stored message(s) purged", *purged);
+    retention_timer_.expires_after(options_.retention_interval);
+    boost::system::error_code ec;
+    co_await retention_timer_.async_wait(asio::redirect_error(asio::use_awaitable, ec));
+  }
+}
 
 asio::awaitable<void> Moderator::FlushLoop() {
   while (!stopping_) {
@@ -844,7 +863,7 @@ asio::awaitable<void> Moderator::FlushLoop() {
 asio::awaitable<core::Result<void>> Moderator::Flush() {
   InFlight running(in_flight_);
   CounterBatch batch = counters_.Take();
-  if (batch.empty()) co_return core::Result<void>{};
+  if (batch.empty()) co_return Done();
   auto shared = std::make_shared<CounterBatch>(std::move(batch));
   auto write = [this, shared]() -> core::Result<int> {
     store::pg::AnalyticsRepo analytics(deps_.pool);
@@ -859,12 +878,13 @@ asio::awaitable<core::Result<void>> Moderator::Flush() {
     co_return std::unexpected(written.error());
   }
   counters_.Written(*written);
-  co_return core::Result<void>{};
+  co_return Done();
 }
 
 asio::awaitable<void> Moderator::Shutdown(std::chrono::milliseconds grace) {
   stopping_ = true;
   flush_timer_.cancel();
+  retention_timer_.cancel();
   const auto until = Clock::now() + grace;
   while (in_flight_ > 0 && Clock::now() < until) {
     asio::steady_timer t(deps_.io, std::chrono::milliseconds(20));

@@ -60,6 +60,7 @@ struct ModeratorOptions {
   std::size_t recent_messages_per_guild = 500;      // kept to store a flagged user's messages
   int db_attempts = 3;                              // per database write, with backoff
   std::chrono::milliseconds db_backoff{250};        // doubled per attempt
+  std::chrono::hours retention_interval{24};        // stored messages past retention purged
 };
 
 // One flagged member's case as the bot tracks it.
@@ -230,6 +231,7 @@ class Moderator {
   boost::asio::awaitable<void> CloseOutside(core::GuildId guild, core::UserId user,
                                             std::string username);
   boost::asio::awaitable<void> FlushLoop();
+  boost::asio::awaitable<void> RetentionLoop();
   // Runs a database call on the pool with retries and backoff; failures are logged and counted.
   template <class F>
   boost::asio::awaitable<std::invoke_result_t<F>> Db(std::string_view what, F fn);
@@ -258,6 +260,7 @@ class Moderator {
   std::optional<core::UserId> self_;
   ModeratorStats stats_;
   boost::asio::steady_timer flush_timer_;
+  boost::asio::steady_timer retention_timer_;
   bool stopping_ = false;
   int in_flight_ = 0;
 };

@@ -18,6 +18,9 @@ using store::VerificationStatus;
 
 namespace {
 
+// An ok result, built outside co_return: GCC 12 mishandles a braced temporary there.
+core::Result<void> Done() { return {}; }
+
 VerificationStatus TargetOf(CaseAction a) {
   switch (a) {
     case CaseAction::kVerify:
@@ -501,7 +504,7 @@ asio::awaitable<core::Result<void>> Moderator::Flag(core::GuildId guild, core::U
   d.manual_by = actor;
   d.manual_reason = Cut(std::move(reason), 300);
   co_await Act(d);
-  co_return core::Result<void>{};
+  co_return Done();
 }
 
 }  // namespace bot

@@ -49,6 +49,17 @@ constexpr Statement kRecentForUser{
 constexpr Statement kPurgeOlderThan{"messages_purge_older_than",
                                     "DELETE FROM messages WHERE COALESCE(sent_at, stored_at) < $1"};
 
+// Each server's retention (settings "retention.messages_days", 1-365; the default otherwise, also
+// for a value that is not a whole number in range) against the database's clock.
+constexpr Statement kPurgeByRetention{
+    "messages_purge_by_retention",
+    "DELETE FROM messages m USING servers s "
+    "WHERE m.server_id = s.guild_id AND COALESCE(m.sent_at, m.stored_at) < now() - "
+    "  make_interval(days => CASE "
+    "    WHEN s.settings->>'retention.messages_days' ~ '^[0-9]{1,3}$' "
+    "     AND (s.settings->>'retention.messages_days')::int BETWEEN 1 AND 365 "
+    "    THEN (s.settings->>'retention.messages_days')::int ELSE $1::int END)"};
+
 #undef ANTISPAM_MESSAGE_COLUMNS
 
 StoredMessage Decode(const pqxx::row& r) {
@@ -134,6 +145,13 @@ core::Result<std::vector<StoredMessage>> MessageRepo::RecentForUser(GuildId serv
 core::Result<std::int64_t> MessageRepo::PurgeOlderThan(Timestamp cutoff) {
   return pool_.Run("messages.purge_older_than", [&](Session& s) {
     return static_cast<std::int64_t>(s.Exec(kPurgeOlderThan, Params(cutoff)).affected_rows());
+  });
+}
+
+core::Result<std::int64_t> MessageRepo::PurgeByRetention(std::chrono::days default_retention) {
+  return pool_.Run("messages.purge_by_retention", [&](Session& s) {
+    const int days = static_cast<int>(default_retention.count());
+    return static_cast<std::int64_t>(s.Exec(kPurgeByRetention, Params(days)).affected_rows());
   });
 }
 

@@ -41,6 +41,11 @@ class MessageRepo {
   // unknown), in all servers, and returns how many were deleted. The retention job calls it with
   // clock.Now() - kDefaultMessageRetention.
   core::Result<std::int64_t> PurgeOlderThan(Timestamp cutoff);
+  // Deletes every message older than its server's retention (settings key
+  // "retention.messages_days", 1-365 days; `default_retention` when unset or invalid), in one
+  // statement; returns how many. The bot runs it daily.
+  core::Result<std::int64_t> PurgeByRetention(
+      std::chrono::days default_retention = kDefaultMessageRetention);
 
  private:
   Pool& pool_;

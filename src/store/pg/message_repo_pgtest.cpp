@@ -219,5 +219,39 @@ TEST_F(MessageRepoTest, PurgeCountsAgeFromSentAtElseFromStoredAt) {
   EXPECT_EQ(*nothing, 0);
 }
 
+TEST_F(MessageRepoTest, PurgeByRetentionFollowsEachServersSetting) {
+  const GuildId keeps_30 = CreateServer();
+  const GuildId defaults = CreateServer();
+  const UserId u = CreateUser();
+  ASSERT_TRUE(pool().Run("settings", [&](Session& s) {
+    const Statement set{"test_set_settings",
+                        "UPDATE servers SET settings = $2::jsonb WHERE guild_id = $1"};
+    s.Exec(set, detail::Params(keeps_30, std::string(R"({"retention.messages_days": "30"})")));
+    s.Exec(set, detail::Params(defaults, std::string(R"({"retention.messages_days": "lots"})")));
+  }));
+  const Timestamp now = std::chrono::time_point_cast<Timestamp::duration>(
+      std::chrono::system_clock::now());
+  auto store = [&](GuildId g, std::chrono::days age) {
+    const MessageId id = NewMessage();
+    EXPECT_TRUE(repo_.Store({.server_id = g, .user_id = u, .message_id = id, .sent_at = now - age}));
+    return id;
+  };
+  const MessageId a10 = store(keeps_30, std::chrono::days(10));
+  const MessageId a40 = store(keeps_30, std::chrono::days(40));
+  const MessageId b10 = store(defaults, std::chrono::days(10));
+  const MessageId b1 = store(defaults, std::chrono::days(1));
+  auto purged = repo_.PurgeByRetention();
+  ASSERT_TRUE(purged) << purged.error().ToString();
+  EXPECT_EQ(*purged, 2);
+  auto present = [&](GuildId g, MessageId id) {
+    auto found = repo_.Find(g, id);
+    return found && found->has_value();
+  };
+  EXPECT_TRUE(present(keeps_30, a10));
+  EXPECT_FALSE(present(keeps_30, a40));
+  EXPECT_FALSE(present(defaults, b10));  // an invalid setting means the default, 7 days
+  EXPECT_TRUE(present(defaults, b1));
+}
+
 }  // namespace
 }  // namespace store::pg
