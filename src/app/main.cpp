@@ -7,6 +7,7 @@
 #include <cstdlib>
 #include <string>
 
+#include "app/config_file.h"
 #include "app/database.h"
 #include "app/demo.h"
 #include "app/discord.h"
@@ -106,6 +107,11 @@ int main(int argc, char** argv) {
       ->envname("ANTISPAM_ENV")
       ->check(CLI::IsMember({"development", "test", "production"}))
       ->capture_default_str();
+  std::string config_file;
+  cli.add_option("--config", config_file,
+                 "TOML configuration file: long option names as keys, a [command] section per "
+                 "command (docs/configuration.md); the command line and the environment win")
+      ->envname("ANTISPAM_CONFIG");
   cli.add_option("--log-level", log_level,
                  "trace, debug, info, warn, error, critical or off (default: by --env)")
       ->envname("ANTISPAM_LOG_LEVEL");
@@ -303,6 +309,12 @@ int main(int argc, char** argv) {
       ->check(CLI::Range(0, 86400));
 
   CLI11_PARSE(cli, argc, argv);
+  if (!config_file.empty()) {
+    if (auto applied = app::ApplyConfigFile(cli, config_file); !applied) {
+      std::fprintf(stderr, "antispam: %s\n", applied.error().message.c_str());
+      return 2;
+    }
+  }
 
   if (log_level.empty()) {
     log_level = env == "production" ? "info" : env == "test" ? "warn" : "debug";

@@ -5,7 +5,8 @@
 #     summary; `demo` stays up and stops the bot, the simulator and the server cleanly on SIGTERM;
 #   - `migrate` twice: the second applies nothing;
 #   - `migrate --dir` with an applied file edited: refused, naming the file;
-#   - an invalid configuration value is a clear error.
+#   - an invalid configuration value is a clear error;
+#   - a configuration file applies under the command line, and a typo in it is an error.
 # Usage: cli_e2e.sh <path to antispam>
 set -euo pipefail
 bin=$(realpath "$1")
@@ -93,4 +94,12 @@ long="$work/$(printf 'd%.0s' $(seq 1 120))"
 if "$bin" --data-dir "$long" migrate > "$work/long.log" 2>&1; then fail "over-long data dir accepted"; fi
 grep -q "too long for a unix socket" "$work/long.log" || { cat "$work/long.log"; fail "unclear long-path error"; }
 
-echo "6 passed, 0 failed"
+echo "7. a configuration file: its values apply under the command line; a typo is an error"
+printf 'log-level = "warn"\n[migrate]\nstatus = true\n' > "$work/antispam.toml"
+run --config "$work/antispam.toml" migrate > "$work/cfg.log" 2>&1 || { cat "$work/cfg.log"; fail "config file run"; }
+grep -q "^applied " "$work/cfg.log" || fail "[migrate] status = true from the file not applied"
+printf '[migrate]\nstatuz = true\n' > "$work/typo.toml"
+if ANTISPAM_CONFIG="$work/typo.toml" run migrate > "$work/typo.log" 2>&1; then fail "a typo in the config file was accepted"; fi
+grep -q "unknown setting \[migrate\] statuz" "$work/typo.log" || { cat "$work/typo.log"; fail "unclear config typo error"; }
+
+echo "7 passed, 0 failed"
