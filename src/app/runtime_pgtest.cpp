@@ -625,5 +625,107 @@ TEST_F(RuntimePgTest, TheBotsOwnBanClosesTheCaseItOpened) {
   EXPECT_THAT((*actions)[0].notes.value_or(""), HasSubstr("automatically"));
 }
 
+TEST_F(RuntimePgTest, SetupVerificationCreatesTheHiddenChannelAndConfiguresIt) {
+  store::pg::ServerPatch p;
+  p.restricted_role_id = g_.restricted_role;
+  p.admin_notification_role_id = g_.moderator_role;
+  ASSERT_TRUE(servers_.Upsert(g_.guild, p).has_value());
+  StartBot();
+  nlohmann::json setup = {{"name", "setupverification"}};
+  auto answer = Answered(*sim_, sim_->RunCommand(g_.general, g_.owner, setup));
+  ASSERT_TRUE(answer.has_value());
+  ASSERT_TRUE(WaitFor([&] {
+    auto c = rt_->config().Cached(g_.guild);
+    return c && c->verification_channel.has_value();
+  }));
+  const core::ChannelId channel = *rt_->config().Cached(g_.guild)->verification_channel;
+  std::vector<discord::Overwrite> overwrites;
+  std::string name;
+  sim_->With([&](sim::World& w) {
+    const sim::Channel* c = w.FindChannel(channel.value());
+    ASSERT_NE(c, nullptr);
+    name = c->name;
+    overwrites = c->overwrites;
+  });
+  EXPECT_EQ(name, "verification");
+  auto find = [&](std::uint64_t id) -> const discord::Overwrite* {
+    for (const auto& o : overwrites) {
+      if (o.id == id) return &o;
+    }
+    return nullptr;
+  };
+  namespace perm = discord::permission;
+  const auto* everyone = find(g_.guild.value());
+  ASSERT_NE(everyone, nullptr);
+  EXPECT_NE(everyone->deny & perm::kViewChannel, 0u);  // @everyone cannot see it
+  const auto* restricted = find(g_.restricted_role.value());
+  ASSERT_NE(restricted, nullptr);
+  EXPECT_NE(restricted->allow & perm::kViewChannel, 0u);  // the restricted role can
+  const auto* bot = find(sim_->bot().value());
+  ASSERT_NE(bot, nullptr);
+  EXPECT_NE(bot->allow & perm::kManageThreads, 0u);  // the bot manages its threads
+  EXPECT_NE(find(g_.moderator_role.value()), nullptr);
+
+  // A member without Manage Guild cannot.
+  const core::UserId plain = Member("plain3", clock_.Now() - std::chrono::days(300));
+  auto refused = Answered(*sim_, sim_->RunCommand(g_.general, plain, setup));
+  ASSERT_TRUE(refused.has_value());
+  EXPECT_EQ(refused->response.value("flags", 0) & 64, 64);
+  EXPECT_EQ(*rt_->config().Cached(g_.guild)->verification_channel, channel);
+}
+
+TEST_F(RuntimePgTest, VerifyAndBanCommandsActOnTheMembersCase) {
+  Configure();
+  StartBot();
+  const core::UserId mod = sim_->AddUser("mod5");
+  sim_->Join(g_.guild, mod, {g_.moderator_role});
+  const core::UserId a = Member("suspect_a", clock_.Now() - std::chrono::hours(3));
+  const core::UserId b = Member("suspect_b", clock_.Now() - std::chrono::hours(3));
+  ASSERT_TRUE(sim_->Post(g_.general, a, "free nitro https://aabeta.phxwolf.com/login"));
+  ASSERT_TRUE(sim_->Post(g_.general, b, "free nitro https://aabeta.phxwolf.com/gift"));
+  store::pg::VerificationRepo cases(pool());
+  ASSERT_TRUE(WaitFor([&] {
+    auto ca = cases.OpenCase(g_.guild, a);
+    auto cb = cases.OpenCase(g_.guild, b);
+    return ca && ca->has_value() && (*ca)->notification_message_id && cb && cb->has_value() &&
+           (*cb)->notification_message_id;
+  }));
+  nlohmann::json verify = {{"name", "verify"},
+                           {"options", {{{"name", "user"}, {"type", 6}, {"value", a.ToString()}}}}};
+  ASSERT_TRUE(Answered(*sim_, sim_->RunCommand(g_.general, mod, verify)));
+  ASSERT_TRUE(WaitFor([&] { return !HasRole(a, g_.restricted_role); }));
+  nlohmann::json ban = {{"name", "ban"},
+                        {"options",
+                         {{{"name", "user"}, {"type", 6}, {"value", b.ToString()}},
+                          {{"name", "reason"}, {"type", 3}, {"value", "scam links"}},
+                          {{"name", "delete_messages"}, {"type", 4}, {"value", 2}}}}};
+  ASSERT_TRUE(Answered(*sim_, sim_->RunCommand(g_.general, mod, ban)));
+  int delete_seconds = -1;
+  ASSERT_TRUE(WaitFor([&] {
+    sim_->With([&](sim::World& w) {
+      const auto& bans = w.FindGuild(g_.guild.value())->bans;
+      if (auto it = bans.find(b.value()); it != bans.end()) {
+        delete_seconds = it->second.delete_message_seconds;
+      }
+    });
+    return delete_seconds >= 0;
+  }));
+  EXPECT_EQ(delete_seconds, 2 * 86400);
+  auto la = cases.ListForMember(g_.guild, a);
+  auto lb = cases.ListForMember(g_.guild, b);
+  ASSERT_TRUE(la && lb);
+  EXPECT_EQ((*la)[0].status, store::VerificationStatus::kVerified);
+  EXPECT_EQ((*lb)[0].status, store::VerificationStatus::kBanned);
+  // The embeds in the admin channel follow.
+  std::string embed;
+  sim_->With([&](sim::World& w) {
+    embed = w.FindMessage((*lb)[0].notification_message_id->value())->embeds.dump();
+  });
+  EXPECT_THAT(embed, HasSubstr("Banned by <@" + mod.ToString() + ">"));
+  auto actions = store::pg::AdminActionRepo(pool()).ListByCase((*lb)[0].id);
+  ASSERT_TRUE(actions && actions->size() == 1u);
+  EXPECT_EQ((*actions)[0].notes, "scam links");
+}
+
 }  // namespace
 }  // namespace app

@@ -346,11 +346,8 @@ asio::awaitable<core::Result<CaseResult>> Moderator::Resolve(CaseRequest r) {
     }
     if (const double delta = ReputationDelta(action); delta != 0) {
       if (auto u = users_.AdjustReputation(user, delta); !u) return std::unexpected(u.error());
-      auto member = members_.Find(guild, user);
-      if (member && member->has_value()) {
-        store::pg::MemberPatch p;
-        p.reputation_score = std::clamp((*member)->reputation_score + delta, -1.0, 1.0);
-        if (auto m = members_.Upsert(guild, user, p); !m) return std::unexpected(m.error());
+      if (auto m = members_.AdjustReputation(guild, user, delta); !m) {
+        return std::unexpected(m.error());
       }
     }
     if (case_row && case_row->detection_event_id) {

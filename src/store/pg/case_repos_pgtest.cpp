@@ -290,5 +290,24 @@ TEST_F(CaseReposTest, NotesAreAppendedLineByLine) {
   EXPECT_EQ(missing.error().code, ErrorCode::kNotFound);
 }
 
+TEST_F(CaseReposTest, MemberReputationAdjustsAtomicallyAndSaturates) {
+  const auto [g, u] = Member();
+  std::vector<std::thread> threads;
+  for (int i = 0; i < 4; ++i) {
+    threads.emplace_back([&, g = g, u = u] {
+      MemberRepo repo(pool());
+      for (int k = 0; k < 5; ++k) EXPECT_TRUE(repo.AdjustReputation(g, u, 0.01));
+    });
+  }
+  for (auto& t : threads) t.join();
+  auto m = members_.Find(g, u);
+  ASSERT_TRUE(m && m->has_value());
+  EXPECT_NEAR((*m)->reputation_score, 0.2, 1e-5);
+  auto low = members_.AdjustReputation(g, u, -5);
+  ASSERT_TRUE(low);
+  EXPECT_DOUBLE_EQ(low->reputation_score, -1.0);
+  EXPECT_EQ(members_.AdjustReputation(g, NewUser(), 0.1).error().code, ErrorCode::kNotFound);
+}
+
 }  // namespace
 }  // namespace store::pg

@@ -57,6 +57,11 @@ constexpr Statement kListRestricted{
     "SELECT " ANTISPAM_MEMBER_COLUMNS
     " FROM server_members WHERE server_id = $1 AND is_restricted ORDER BY last_status_change"};
 
+constexpr Statement kAdjustReputation{
+    "members_adjust_reputation",
+    "UPDATE server_members SET reputation_score = "
+    "  LEAST(1::real, GREATEST(-1::real, reputation_score + $3::real)), updated_at = now() "
+    "WHERE server_id = $1 AND user_id = $2 RETURNING " ANTISPAM_MEMBER_COLUMNS};
 // Detections and verified cases counted per member with one pass over each table's
 // (server, user, ...) index.
 constexpr Statement kContexts{
@@ -185,6 +190,13 @@ core::Result<std::vector<MemberContextRow>> MemberRepo::Contexts(GuildId server,
                                      .restricted = Bool(r[6])});
     }
     return out;
+  });
+}
+
+core::Result<ServerMember> MemberRepo::AdjustReputation(GuildId server, UserId user,
+                                                       double delta) {
+  return pool_.Run("server_members.adjust_reputation", [&](Session& s) {
+    return One(s.Exec(kAdjustReputation, Params(server, user, delta)), server, user);
   });
 }
 

@@ -59,6 +59,9 @@ class MemberRepo {
                                                    VerificationStatus status,
                                                    std::optional<UserId> moderator);
   core::Result<std::vector<ServerMember>> ListRestricted(GuildId server);
+  // Adds `delta` to the member's reputation in this server, saturating at -1 and 1, in one
+  // statement (concurrent adjustments all count). kNotFound if no member row.
+  core::Result<ServerMember> AdjustReputation(GuildId server, UserId user, double delta);
   // The context of the server's members that have one worth loading (messages counted, a
   // detection, a reputation other than 0, a restriction), most recently active first, at most
   // `limit`: loaded when the bot starts on a guild, off the hot path.
