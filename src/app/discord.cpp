@@ -128,13 +128,17 @@ core::Result<std::uint64_t> ParseIntents(std::string_view text) {
   return mask;
 }
 
-core::Result<void> RunConnect(const ConnectOptions& options, std::FILE* out) {
-  const DiscordConfig& d = options.discord;
+core::Result<std::uint64_t> CheckDiscordConfig(const DiscordConfig& d) {
   if (d.token.empty()) {
     return core::Fail(core::ErrorCode::kInvalidArgument,
                       "no bot token: set DISCORD_TOKEN (or --discord-token)", "token");
   }
-  auto intents = ParseIntents(d.intents);
+  return ParseIntents(d.intents);
+}
+
+core::Result<void> RunConnect(const ConnectOptions& options, std::FILE* out) {
+  const DiscordConfig& d = options.discord;
+  auto intents = CheckDiscordConfig(d);
   if (!intents) return std::unexpected(intents.error());
 
   asio::io_context io;

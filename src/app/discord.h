@@ -35,6 +35,9 @@ void AddDiscordOptions(CLI::App& command, DiscordConfig& config);
 // mask, or names such as "GUILDS,GUILD_MESSAGES"; an unknown name or bit is kInvalidArgument.
 core::Result<std::uint64_t> ParseIntents(std::string_view text);
 
+// A token is set and the intents parse: the intents' mask, or the error naming the problem.
+core::Result<std::uint64_t> CheckDiscordConfig(const DiscordConfig& config);
+
 struct ConnectOptions {
   DiscordConfig discord;
   std::chrono::seconds run_for{0};  // 0: until SIGINT or SIGTERM

@@ -48,11 +48,7 @@ struct Runtime::Impl {
 core::Result<std::unique_ptr<Runtime>> Runtime::Start(store::pg::Pool& pool,
                                                       RuntimeOptions options) {
   const DiscordConfig& d = options.discord;
-  if (d.token.empty()) {
-    return core::Fail(core::ErrorCode::kInvalidArgument,
-                      "no bot token: set DISCORD_TOKEN (or --discord-token)", "token");
-  }
-  auto intents = ParseIntents(d.intents);
+  auto intents = CheckDiscordConfig(d);
   if (!intents) return std::unexpected(intents.error());
 
   std::unique_ptr<Runtime> rt(new Runtime());

@@ -83,6 +83,18 @@ class RuntimePgTest : public store::pg::testing::PgTest {
     });
     return has;
   }
+  // The member's open case once its admin embed is posted (nullopt after the wait).
+  std::optional<store::VerificationEvent> PostedCase(core::UserId user) {
+    store::pg::VerificationRepo cases(pool());
+    std::optional<store::VerificationEvent> out;
+    WaitFor([&] {
+      auto c = cases.OpenCase(g_.guild, user);
+      if (!c || !c->has_value() || !(*c)->notification_message_id) return false;
+      out = **c;
+      return true;
+    });
+    return out;
+  }
   bool MessageExists(core::MessageId id) {
     bool exists = false;
     sim_->With([&](sim::World& w) { exists = w.FindMessage(id.value()) != nullptr; });
@@ -124,13 +136,8 @@ TEST_F(RuntimePgTest, APhishingLinkFromAFreshAccountRunsTheWholeWorkflow) {
 
   // The case: a private thread with the member, the admin embed with its buttons, the rows.
   store::pg::VerificationRepo cases(pool());
-  std::optional<store::VerificationEvent> open;
-  ASSERT_TRUE(WaitFor([&] {
-    auto c = cases.OpenCase(g_.guild, raider);
-    if (!c || !c->has_value() || !(*c)->notification_message_id) return false;
-    open = **c;
-    return true;
-  }));
+  const std::optional<store::VerificationEvent> open = PostedCase(raider);
+  ASSERT_TRUE(open.has_value());
   EXPECT_EQ(open->status, store::VerificationStatus::kPending);
   ASSERT_TRUE(open->thread_id.has_value());
   auto thread = ThreadIn(*sim_, g_.guild, g_.verification);
@@ -328,13 +335,8 @@ TEST_F(RuntimePgTest, TheVerifyButtonLiftsTheRestrictionAndRecordsTheFalsePositi
   const core::UserId member = Member("innocent", clock_.Now() - std::chrono::hours(3));
   const auto msg = sim_->Post(g_.general, member, "free nitro https://aabeta.phxwolf.com/login");
   store::pg::VerificationRepo cases(pool());
-  std::optional<store::VerificationEvent> open;
-  ASSERT_TRUE(WaitFor([&] {
-    auto c = cases.OpenCase(g_.guild, member);
-    if (!c || !c->has_value() || !(*c)->notification_message_id) return false;
-    open = **c;
-    return true;
-  }));
+  const std::optional<store::VerificationEvent> open = PostedCase(member);
+  ASSERT_TRUE(open.has_value());
   ASSERT_TRUE(HasRole(member, g_.restricted_role));
 
   const auto click = sim_->ClickButton(g_.admin, *open->notification_message_id, mod,
@@ -390,13 +392,8 @@ TEST_F(RuntimePgTest, TwoModeratorsAtOnceOneOutcomeWinsTheOtherIsToldWho) {
   const core::UserId raider = Member("raider6", clock_.Now() - std::chrono::hours(1));
   ASSERT_TRUE(sim_->Post(g_.general, raider, "free nitro https://aabeta.phxwolf.com/login"));
   store::pg::VerificationRepo cases(pool());
-  std::optional<store::VerificationEvent> open;
-  ASSERT_TRUE(WaitFor([&] {
-    auto c = cases.OpenCase(g_.guild, raider);
-    if (!c || !c->has_value() || !(*c)->notification_message_id) return false;
-    open = **c;
-    return true;
-  }));
+  const std::optional<store::VerificationEvent> open = PostedCase(raider);
+  ASSERT_TRUE(open.has_value());
   const auto a = sim_->ClickButton(g_.admin, *open->notification_message_id, mod1,
                                    "case:ban:" + open->id.value);
   const auto b = sim_->ClickButton(g_.admin, *open->notification_message_id, mod2,
@@ -573,25 +570,15 @@ TEST_F(RuntimePgTest, ADetectionAfterAVerifyOpensANewCaseAndRestrictsAgain) {
   const core::UserId member = Member("relapse", clock_.Now() - std::chrono::hours(3));
   ASSERT_TRUE(sim_->Post(g_.general, member, "free nitro https://aabeta.phxwolf.com/login"));
   store::pg::VerificationRepo cases(pool());
-  std::optional<store::VerificationEvent> first;
-  ASSERT_TRUE(WaitFor([&] {
-    auto c = cases.OpenCase(g_.guild, member);
-    if (!c || !c->has_value() || !(*c)->notification_message_id) return false;
-    first = **c;
-    return true;
-  }));
+  const std::optional<store::VerificationEvent> first = PostedCase(member);
+  ASSERT_TRUE(first.has_value());
   ASSERT_TRUE(Answered(*sim_, sim_->ClickButton(g_.admin, *first->notification_message_id, mod,
                                                 "case:verify:" + first->id.value)));
   ASSERT_TRUE(WaitFor([&] { return !HasRole(member, g_.restricted_role); }));
   ASSERT_TRUE(sim_->Post(g_.general, member, "free nitro again https://aabeta.phxwolf.com/gift"));
   ASSERT_TRUE(WaitFor([&] { return HasRole(member, g_.restricted_role); }));
-  std::optional<store::VerificationEvent> second;
-  ASSERT_TRUE(WaitFor([&] {
-    auto c = cases.OpenCase(g_.guild, member);
-    if (!c || !c->has_value() || !(*c)->notification_message_id) return false;
-    second = **c;
-    return true;
-  }));
+  const std::optional<store::VerificationEvent> second = PostedCase(member);
+  ASSERT_TRUE(second.has_value());
   EXPECT_NE(second->id, first->id);
   EXPECT_EQ(second->status, store::VerificationStatus::kPending);
   EXPECT_TRUE(second->thread_id.has_value());

@@ -55,6 +55,11 @@ std::string InvokerName(const discord::Interaction& i) {
   return u ? fmt::format("{} ({})", u->username, u->id.value()) : std::string("someone");
 }
 
+std::optional<core::UserId> ActorOf(const discord::Interaction& i) {
+  const discord::User* who = i.Invoker();
+  return who ? std::optional(who->id) : std::nullopt;
+}
+
 std::optional<core::UserId> UserOption(discord::interactions::Context& c) {
   const discord::CommandOption* o = c.Option("user");
   if (o == nullptr) return std::nullopt;
@@ -294,8 +299,7 @@ Commands::Task Commands::ConfigSet(Context& c) {
   const core::GuildId guild = *c.interaction().guild_id;
   const std::string key = Text(c, "key");
   const std::string value = Text(c, "value");
-  const discord::User* who = c.interaction().Invoker();
-  const std::optional<core::UserId> actor = who ? std::optional(who->id) : std::nullopt;
+  const std::optional<core::UserId> actor = ActorOf(c.interaction());
   auto set = [this, guild, key, value, actor] { return config_.Set(guild, key, value, actor); };
   auto changed = co_await OnPool(db_, std::move(set));
   if (!changed) co_return std::unexpected(changed.error());
@@ -306,8 +310,7 @@ Commands::Task Commands::ConfigSet(Context& c) {
 Commands::Task Commands::ConfigReset(Context& c) {
   const core::GuildId guild = *c.interaction().guild_id;
   const std::string key = Text(c, "key");
-  const discord::User* who = c.interaction().Invoker();
-  const std::optional<core::UserId> actor = who ? std::optional(who->id) : std::nullopt;
+  const std::optional<core::UserId> actor = ActorOf(c.interaction());
   auto reset = [this, guild, key, actor] { return config_.Reset(guild, key, actor); };
   auto changed = co_await OnPool(db_, std::move(reset));
   if (!changed) co_return std::unexpected(changed.error());
@@ -357,8 +360,7 @@ Commands::Task Commands::SetupVerification(Context& c) {
   std::string reason = "antispam: /setupverification by " + InvokerName(c.interaction());
   auto channel = co_await rest_.CreateChannel(guild, body, reason);
   if (!channel) co_return std::unexpected(channel.error());
-  const discord::User* who = c.interaction().Invoker();
-  const std::optional<core::UserId> actor = who ? std::optional(who->id) : std::nullopt;
+  const std::optional<core::UserId> actor = ActorOf(c.interaction());
   const std::string id = channel->id.ToString();
   auto set = [this, guild, id, actor] {
     return config_.Set(guild, "channel.verification", id, actor);

@@ -269,6 +269,20 @@ std::shared_ptr<const detect::CompiledPolicy> CompileOverrides(Overrides& used,
   return detect::CompiledPolicy::Default();
 }
 
+// `row` storing `values`, if together they compile as the bot will use them; else the error
+// naming the conflict.
+core::Result<store::Server> WithOverrides(store::Server row, const Overrides& values) {
+  std::vector<std::string> problems;
+  detect::PolicyData data = detect::PolicyData::Defaults();
+  WorkflowSettings all;
+  Apply(values, all, data, problems);
+  if (auto compiled = detect::CompiledPolicy::Compile(std::move(data)); !compiled) {
+    return std::unexpected(compiled.error());
+  }
+  row.settings = WriteOverrides(values);
+  return row;
+}
+
 core::Result<std::uint64_t> ParseIdValue(std::string_view key, std::string_view v) {
   // Accept <#id>, <@&id> and a bare id.
   std::string_view text = v;
@@ -433,15 +447,7 @@ core::Result<store::Server> WithSetting(store::Server row, std::string_view key,
   }
   // Then the whole, with the other overrides in force, as the bot will use it.
   stored.values[std::string(key)] = std::string(value);
-  std::vector<std::string> problems;
-  detect::PolicyData data = detect::PolicyData::Defaults();
-  WorkflowSettings all;
-  Apply(stored.values, all, data, problems);
-  if (auto compiled = detect::CompiledPolicy::Compile(std::move(data)); !compiled) {
-    return std::unexpected(compiled.error());
-  }
-  row.settings = WriteOverrides(stored.values);
-  return row;
+  return WithOverrides(std::move(row), stored.values);
 }
 
 core::Result<store::Server> WithReset(store::Server row, std::string_view key) {
@@ -463,16 +469,8 @@ core::Result<store::Server> WithReset(store::Server row, std::string_view key) {
   }
   stored.values.erase(std::string(key));
   // Resetting one value can make the rest inconsistent (level.high back to 0.75 below a stored
-  // level.medium of 0.8): refuse, naming the conflict.
-  std::vector<std::string> problems;
-  detect::PolicyData data = detect::PolicyData::Defaults();
-  WorkflowSettings all;
-  Apply(stored.values, all, data, problems);
-  if (auto compiled = detect::CompiledPolicy::Compile(std::move(data)); !compiled) {
-    return std::unexpected(compiled.error());
-  }
-  row.settings = WriteOverrides(stored.values);
-  return row;
+  // level.medium of 0.8): refused, naming the conflict.
+  return WithOverrides(std::move(row), stored.values);
 }
 
 std::vector<SettingView> Describe(const GuildConfig& config) {

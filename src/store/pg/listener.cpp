@@ -36,25 +36,6 @@ core::Result<void> ValidateChannel(std::string_view channel) {
                     "channel");
 }
 
-// Adds connect_timeout and application_name unless the URL already sets them (URL and key=value
-// forms), as the pool's sessions do.
-std::string EffectiveConnString(const ListenerOptions& o) {
-  std::string s = o.url;
-  const bool is_url = s.starts_with("postgresql://") || s.starts_with("postgres://");
-  auto add = [&](std::string_view key, const std::string& value) {
-    if (s.find(std::string(key) + "=") != std::string::npos) return;
-    if (is_url) {
-      s += (s.find('?') == std::string::npos) ? '?' : '&';
-      s += std::string(key) + "=" + value;
-    } else {
-      s += " " + std::string(key) + "='" + value + "'";
-    }
-  };
-  add("connect_timeout", std::to_string(o.connect_timeout.count()));
-  add("application_name", o.application_name);
-  return s;
-}
-
 // The first line of an exception's message (libpq's are often several lines), secrets redacted.
 std::string Describe(const std::exception& e) {
   std::string_view what = e.what();
@@ -101,7 +82,8 @@ core::Result<std::unique_ptr<Listener>> Listener::Create(ListenerOptions options
 Listener::Listener(ListenerOptions options, ListenerCallbacks callbacks)
     : options_(std::move(options)),
       callbacks_(std::move(callbacks)),
-      conn_string_(EffectiveConnString(options_)) {}
+      conn_string_(
+          EffectiveConnString(options_.url, options_.connect_timeout, options_.application_name)) {}
 
 Listener::~Listener() { Stop(); }
 

@@ -5,31 +5,28 @@
 #include "store/pg/pool.h"
 
 namespace store::pg {
-namespace {
-
-// Adds connect_timeout and application_name unless the URL already sets them. Works for both URL
-// and key=value forms (libpq accepts query parameters on URLs).
-std::string EffectiveConnString(const PoolOptions& o) {
-  std::string s = o.url;
+std::string EffectiveConnString(std::string url, std::chrono::seconds connect_timeout,
+                                std::string_view application_name) {
+  std::string s = std::move(url);
   const bool is_url = s.starts_with("postgresql://") || s.starts_with("postgres://");
-  auto add = [&](std::string_view key, const std::string& value) {
+  auto add = [&](std::string_view key, std::string_view value) {
     if (s.find(std::string(key) + "=") != std::string::npos) return;
     if (is_url) {
       s += (s.find('?') == std::string::npos) ? '?' : '&';
-      s += std::string(key) + "=" + value;
+      s += std::string(key) + "=" + std::string(value);
     } else {
-      s += " " + std::string(key) + "='" + value + "'";
+      s += " " + std::string(key) + "='" + std::string(value) + "'";
     }
   };
-  add("connect_timeout", std::to_string(o.connect_timeout.count()));
-  add("application_name", o.application_name);
+  add("connect_timeout", std::to_string(connect_timeout.count()));
+  add("application_name", application_name);
   return s;
 }
 
-}  // namespace
-
 Session::Session(const PoolOptions& options, Pool* pool)
-    : conn_(EffectiveConnString(options)), options_(options), pool_(pool) {
+    : conn_(EffectiveConnString(options.url, options.connect_timeout, options.application_name)),
+      options_(options),
+      pool_(pool) {
 #pragma GCC diagnostic push
 #pragma GCC diagnostic ignored "-Wdeprecated-declarations"
   conn_.inhibit_reactivation(true);  // a broken connection stays broken; the Pool replaces it

@@ -2,16 +2,16 @@
 // Pool::Run call that holds it. Exec() throws libpqxx exceptions; Pool::Run converts them.
 #pragma once
 
+#include <chrono>
 #include <cstdint>
 #include <memory>
 #include <optional>
+#include <pqxx/pqxx>
 #include <string>
 #include <string_view>
 #include <unordered_set>
 #include <utility>
 #include <vector>
-
-#include <pqxx/pqxx>
 
 #include "store/pg/detail/params.h"
 #include "store/pg/options.h"
@@ -32,6 +32,12 @@ class DecodeError : public std::runtime_error {
 };
 
 class Pool;
+
+// `url` with connect_timeout and application_name added unless it sets them already (URL and
+// key=value forms alike: libpq accepts query parameters on URLs). For the pool's sessions and the
+// listener's connection.
+std::string EffectiveConnString(std::string url, std::chrono::seconds connect_timeout,
+                                std::string_view application_name);
 
 class Session {
  public:
