@@ -606,7 +606,19 @@ TEST_F(RuntimePgTest, TheBotsOwnBanClosesTheCaseItOpened) {
   }));
   auto list = cases.ListForMember(g_.guild, raider);
   EXPECT_EQ((*list)[0].resolved_by, sim_->bot());
-  auto actions = store::pg::AdminActionRepo(pool()).ListByCase((*list)[0].id);
+  // The admin action is written right after the case moves: wait for it, then make sure no
+  // "outside" ban was recorded as well once the bot is idle.
+  store::pg::AdminActionRepo repo(pool());
+  ASSERT_TRUE(WaitFor([&] {
+    auto a = repo.ListByCase((*list)[0].id);
+    return a && !a->empty();
+  }));
+  ASSERT_TRUE(WaitFor([&] {
+    int in_flight = 1;
+    rt_->OnIo([&] { in_flight = rt_->moderator().in_flight(); });
+    return in_flight == 0;
+  }));
+  auto actions = repo.ListByCase((*list)[0].id);
   ASSERT_TRUE(actions && actions->size() == 1u);  // the bot's, not an "outside" ban as well
   EXPECT_EQ((*actions)[0].admin_id, sim_->bot());
   EXPECT_THAT((*actions)[0].notes.value_or(""), HasSubstr("automatically"));
