@@ -4,7 +4,7 @@ PRESET ?= default
 BUILD_DIR ?= build
 JOBS ?= 2
 
-.PHONY: all deps configure build test demo bench model stream-bench format clean
+.PHONY: all deps configure build test demo bench bot-bench model stream-bench format clean
 
 all: build
 
@@ -36,6 +36,13 @@ bench: build
 	@$(BUILD_DIR)/bench/engine_bench
 	@$(BUILD_DIR)/bench/gateway_bench
 	@$(BUILD_DIR)/bench/rest_bench
+
+# The whole bot under load (issue 5): the runtime against the simulator and a throwaway PostgreSQL,
+# at increasing message rates until it saturates (~2 min). Options (bench/bot_load.cpp), e.g.
+# make bot-bench BOT_BENCH_ARGS="--spam-fraction 0.01 --rates 250,500,1000 --backlog 0".
+bot-bench: configure
+	@cmake --build --preset $(PRESET) -j $(JOBS) --target bot_load_bench
+	@$(BUILD_DIR)/bench/bot_load_bench $(BOT_BENCH_ARGS)
 
 # Reproduces the default local model from data/spam-corpora: build/models/default.bin.
 model: configure

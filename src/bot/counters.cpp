@@ -100,6 +100,13 @@ void Counters::Restore(CounterBatch batch) {
                     std::make_move_iterator(batch.llm_calls.end()));
 }
 
+core::Result<int> Counters::Write(CounterBatch& batch, store::pg::CounterWriter& writer) {
+  auto written = writer.Write(batch.members, batch.days, batch.llm_calls);
+  if (!written) return std::unexpected(written.error());
+  batch = CounterBatch{};
+  return written->statements;
+}
+
 core::Result<int> Counters::Write(CounterBatch& batch, store::pg::MemberRepo& members,
                                   store::pg::AnalyticsRepo& analytics,
                                   store::pg::GptUsageRepo& usage) {

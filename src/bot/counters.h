@@ -1,7 +1,7 @@
 // Batched counters (issue 5 item 2): clean traffic touches the database only through these. Member
 // message counts, the daily analytics of each guild and the LLM calls' gpt_usage rows are summed
 // in memory and written every few seconds (Moderator's flush), so a thousand clean messages cost
-// one flush, not a thousand statements.
+// one flush, not a thousand statements — and a flush is ONE statement (store::pg::CounterWriter).
 //
 // Not thread-safe: the I/O executor counts; Take() hands a batch to the database pool, and a batch
 // that failed to write is put back with Restore() and goes with the next flush (nothing counted is
@@ -17,6 +17,7 @@
 #include "core/id.h"
 #include "core/result.h"
 #include "store/pg/analytics_repo.h"
+#include "store/pg/counter_write.h"
 #include "store/pg/gpt_usage_repo.h"
 #include "store/pg/member_repo.h"
 #include "store/records.h"
@@ -45,7 +46,7 @@ struct CounterBatch {
 
 struct CounterStats {
   std::uint64_t flushes = 0;         // batches written
-  std::uint64_t statements = 0;      // database statements they took
+  std::uint64_t statements = 0;      // database statements they took (CounterWriter: one per flush)
   std::uint64_t failed_flushes = 0;  // batches put back after an error
   std::uint64_t messages_counted = 0;
 };
@@ -58,11 +59,17 @@ class Counters {
 
   CounterBatch Take();
   void Restore(CounterBatch batch);
-  // Writes a batch (blocking: on the database pool). Each non-empty part is one statement and is
-  // removed from `batch` once written: after an error, Restore() what is left.
+  // Writes a batch in ONE statement, all or nothing (blocking: on the database pool). Returns the
+  // statements made: 1, or 0 for an empty batch (no round trip). Written, the batch is emptied;
+  // after an error it is left whole: Restore() it.
+  static core::Result<int> Write(CounterBatch& batch, store::pg::CounterWriter& writer);
+  // The former flush: one statement per non-empty part (two for clean traffic, three with LLM
+  // calls), each part removed from `batch` once written, so after an error Restore() what is
+  // left. Kept until Moderator::Flush passes a CounterWriter (the overload above).
   static core::Result<int> Write(CounterBatch& batch, store::pg::MemberRepo& members,
                                  store::pg::AnalyticsRepo& analytics,
                                  store::pg::GptUsageRepo& usage);
+  // Counts a batch written with `statements` statements.
   void Written(int statements) {
     ++stats_.flushes;
     stats_.statements += static_cast<std::uint64_t>(statements);

@@ -13,6 +13,7 @@
 #include "bot/detail/moderator_state.h"
 #include "detect/llm/llm_client.h"
 #include "store/pg/analytics_repo.h"
+#include "store/pg/counter_write.h"
 #include "store/pg/gpt_usage_repo.h"
 
 namespace bot {
@@ -866,9 +867,8 @@ asio::awaitable<core::Result<void>> Moderator::Flush() {
   if (batch.empty()) co_return Done();
   auto shared = std::make_shared<CounterBatch>(std::move(batch));
   auto write = [this, shared]() -> core::Result<int> {
-    store::pg::AnalyticsRepo analytics(deps_.pool);
-    store::pg::GptUsageRepo usage(deps_.pool);
-    return Counters::Write(*shared, members_, analytics, usage);
+    store::pg::CounterWriter writer(deps_.pool);
+    return Counters::Write(*shared, writer);
   };
   auto written = co_await OnPool(deps_.db, std::move(write));
   if (!written) {

@@ -136,7 +136,7 @@ asio::awaitable<void> Gateway::Serve(net::ServerRequest request,
     Close(*c, 4002);
   } else {
     if (request.Query("compress") == "zlib-stream") {
-      c->compress = deflateInit(&c->z, Z_DEFAULT_COMPRESSION) == Z_OK;
+      c->compress = deflateInit(&c->z, options_.compression_level) == Z_OK;
       c->z_ready = c->compress;
     }
     asio::co_spawn(executor_, Watchdog(c), asio::detached);
@@ -195,6 +195,7 @@ asio::awaitable<void> Gateway::Writer(std::shared_ptr<Connection> c) {
     } else if (!co_await c->ws->Write(item.payload, false)) {
       break;
     }
+    if (options_.on_written) options_.on_written(item.payload, world_.clock().Now());
   }
   c->out.clear();
 }

@@ -17,9 +17,11 @@
 #include <boost/asio/awaitable.hpp>
 #include <chrono>
 #include <cstdint>
+#include <functional>
 #include <map>
 #include <memory>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "core/clock.h"
@@ -40,6 +42,11 @@ struct GatewayOptions {
   std::uint64_t privileged_enabled = (1u << 1) | (1u << 8) | (1u << 15);
   int split_every = 0;        // every Nth compressed payload is sent as two messages (0: never)
   int unavailable_first = 0;  // this many guilds come as unavailable GUILD_CREATEs before the rest
+  int compression_level = -1;  // zlib's level for zlib-stream: -1 zlib's default (6), 1 fastest
+  // Called on the simulator's thread once a payload was written to a connection's socket (the
+  // payload before compression, and the world clock's time after the write): a load benchmark
+  // times frames as they leave. Empty: not called.
+  std::function<void(std::string_view payload, core::Timestamp written)> on_written;
 };
 
 struct GatewayStats {
