@@ -107,29 +107,4 @@ core::Result<int> Counters::Write(CounterBatch& batch, store::pg::CounterWriter&
   return written->statements;
 }
 
-core::Result<int> Counters::Write(CounterBatch& batch, store::pg::MemberRepo& members,
-                                  store::pg::AnalyticsRepo& analytics,
-                                  store::pg::GptUsageRepo& usage) {
-  int statements = 0;
-  // Member counts first: their statement also creates missing server rows, which the analytics
-  // and gpt_usage rows reference. Each part written is removed from the batch, so a failure
-  // leaves exactly what is still to write.
-  if (!batch.members.empty()) {
-    if (auto r = members.AddMessageCounts(batch.members); !r) return std::unexpected(r.error());
-    batch.members.clear();
-    ++statements;
-  }
-  if (!batch.days.empty()) {
-    if (auto r = analytics.Add(batch.days); !r) return std::unexpected(r.error());
-    batch.days.clear();
-    ++statements;
-  }
-  if (!batch.llm_calls.empty()) {
-    if (auto r = usage.RecordBatch(batch.llm_calls); !r) return std::unexpected(r.error());
-    batch.llm_calls.clear();
-    ++statements;
-  }
-  return statements;
-}
-
 }  // namespace bot

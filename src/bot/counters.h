@@ -63,12 +63,6 @@ class Counters {
   // statements made: 1, or 0 for an empty batch (no round trip). Written, the batch is emptied;
   // after an error it is left whole: Restore() it.
   static core::Result<int> Write(CounterBatch& batch, store::pg::CounterWriter& writer);
-  // The former flush: one statement per non-empty part (two for clean traffic, three with LLM
-  // calls), each part removed from `batch` once written, so after an error Restore() what is
-  // left. Kept until Moderator::Flush passes a CounterWriter (the overload above).
-  static core::Result<int> Write(CounterBatch& batch, store::pg::MemberRepo& members,
-                                 store::pg::AnalyticsRepo& analytics,
-                                 store::pg::GptUsageRepo& usage);
   // Counts a batch written with `statements` statements.
   void Written(int statements) {
     ++stats_.flushes;

@@ -5,6 +5,7 @@
 #include <string_view>
 #include <utility>
 
+#include "store/pg/detail/analytics_merge.h"
 #include "store/pg/detail/session.h"
 
 namespace store::pg {
@@ -69,43 +70,6 @@ AnalyticsDay Decode(const pqxx::row& r) {
   };
 }
 
-// The schema CHECK analytics_counts_nonnegative, applied to a delta.
-bool NonNegative(const AnalyticsDay& d) {
-  return d.detection_count >= 0 && d.verification_count >= 0 && d.ban_count >= 0 &&
-         d.verify_count >= 0 && d.false_positive_count >= 0 && d.gpt_call_count >= 0 &&
-         d.message_count >= 0 && d.join_count >= 0;
-}
-
-std::string_view Trim(std::string_view s) {
-  constexpr std::string_view kSpace = " \t\r\n";
-  const auto begin = s.find_first_not_of(kSpace);
-  if (begin == std::string_view::npos) return {};
-  return s.substr(begin, s.find_last_not_of(kSpace) - begin + 1);
-}
-
-// The members of the JSON object text `s` without its braces ("" for {}); nullopt if `s` is not
-// shaped like an object.
-std::optional<std::string_view> Members(std::string_view s) {
-  s = Trim(s);
-  if (s.size() < 2 || s.front() != '{' || s.back() != '}') return std::nullopt;
-  return Trim(s.substr(1, s.size() - 2));
-}
-
-// `earlier || later` as jsonb computes it, done on text: the members of both objects in one
-// object. jsonb keeps the last of duplicate keys, so `later`'s keys win, as with ||. Text that is
-// not an object (and anything the server would refuse) stays refused: the result is checked by
-// the server's jsonb input.
-core::Result<std::string> MergeMetrics(std::string_view earlier, std::string_view later) {
-  auto a = Members(earlier);
-  auto b = Members(later);
-  if (!a || !b) {
-    return core::Fail(core::ErrorCode::kInvalidArgument,
-                      "analytics.add: metrics must be a JSON object", "metrics");
-  }
-  if (a->empty()) return std::string(later);
-  if (b->empty()) return std::string(earlier);
-  return "{" + std::string(*a) + "," + std::string(*b) + "}";
-}
 
 }  // namespace
 
@@ -115,7 +79,7 @@ core::Result<void> AnalyticsRepo::Add(const std::vector<AnalyticsDay>& deltas) {
   // order and cannot deadlock on each other.
   std::map<std::pair<std::uint64_t, Date>, AnalyticsDay> sums;
   for (const auto& d : deltas) {
-    if (!NonNegative(d)) {
+    if (!detail::NonNegative(d)) {
       return core::Fail(core::ErrorCode::kConstraintViolation,
                         "analytics.add: negative delta for server " + d.server_id.ToString(),
                         "analytics_counts_nonnegative");
@@ -131,7 +95,7 @@ core::Result<void> AnalyticsRepo::Add(const std::vector<AnalyticsDay>& deltas) {
     sum.gpt_call_count += d.gpt_call_count;
     sum.message_count += d.message_count;
     sum.join_count += d.join_count;
-    auto metrics = MergeMetrics(sum.metrics, d.metrics);
+    auto metrics = detail::MergeMetrics(sum.metrics, d.metrics, "analytics.add");
     if (!metrics) return std::unexpected(metrics.error());
     sum.metrics = std::move(*metrics);
   }
