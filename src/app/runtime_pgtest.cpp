@@ -16,6 +16,7 @@
 #include "store/pg/server_repo.h"
 #include "store/pg/testing/pg_harness.h"
 #include "store/pg/training_repo.h"
+#include "store/pg/user_repo.h"
 #include "store/pg/verification_repo.h"
 
 namespace app {
@@ -295,6 +296,22 @@ TEST_F(RuntimePgTest, ABanOutsideTheBotClosesTheOpenCase) {
   auto list = cases.ListForMember(g_.guild, raider);
   ASSERT_TRUE(list && list->size() == 1u);
   EXPECT_EQ((*list)[0].status, store::VerificationStatus::kBanned);
+  // Recorded like a ban by button, in one transaction: the member's status, the reputation, the
+  // admin action (by the bot, on Discord's behalf) and the message labelled spam.
+  ASSERT_TRUE(WaitFor([&] {
+    auto m = store::pg::MemberRepo(pool()).Find(g_.guild, raider);
+    return m && m->has_value() && (*m)->verification_status == store::VerificationStatus::kBanned;
+  }));
+  auto user = store::pg::UserRepo(pool()).Find(raider);
+  ASSERT_TRUE(user && user->has_value());
+  EXPECT_NEAR((*user)->global_reputation_score, -0.5, 1e-6);
+  EXPECT_EQ((*user)->suspicious_server_count, 1);
+  auto actions = store::pg::AdminActionRepo(pool()).ListByCase((*list)[0].id);
+  ASSERT_TRUE(actions && actions->size() == 1u);
+  EXPECT_EQ((*actions)[0].action_type, store::AdminActionType::kBan);
+  auto labelled = store::pg::TrainingRepo(pool()).ListLabeled(g_.guild);
+  ASSERT_TRUE(labelled && labelled->size() == 1u);
+  EXPECT_EQ((*labelled)[0].label, store::TrainingLabel::kSpam);
 }
 
 TEST_F(RuntimePgTest, AConfigChangeByAnotherProcessReachesTheBotThroughNotify) {
@@ -380,6 +397,99 @@ TEST_F(RuntimePgTest, TheVerifyButtonLiftsTheRestrictionAndRecordsTheFalsePositi
   EXPECT_EQ((*day)->verify_count, 1);
   EXPECT_EQ((*day)->false_positive_count, 1);
   (void)msg;
+}
+
+// A case through verify, reopen and kick by its buttons, with History in between: each outcome is
+// recorded once, and the user's reputation and suspicious-server count follow every step.
+TEST_F(RuntimePgTest, ReopenTakesBackAVerifyAndEveryOutcomeMovesReputationAndSuspicion) {
+  Configure();
+  StartBot();
+  const core::UserId mod = sim_->AddUser("mod");
+  sim_->Join(g_.guild, mod, {g_.moderator_role});
+  const core::UserId member = Member("twice", clock_.Now() - std::chrono::hours(3));
+  ASSERT_TRUE(sim_->Post(g_.general, member, "free nitro https://aabeta.phxwolf.com/login"));
+  const std::optional<store::VerificationEvent> open = PostedCase(member);
+  ASSERT_TRUE(open.has_value());
+  store::pg::UserRepo users(pool());
+  store::pg::MemberRepo members(pool());
+  store::pg::VerificationRepo cases(pool());
+  auto user = [&] { return **users.Find(member); };
+  auto here = [&] { return **members.Find(g_.guild, member); };
+  ASSERT_TRUE(WaitFor([&] { return user().suspicious_server_count == 1; }));
+  EXPECT_TRUE(user().first_flagged_at.has_value());
+  auto click = [&](std::string_view button) {
+    const auto id = sim_->ClickButton(g_.admin, *open->notification_message_id, mod,
+                                      std::string(button) + open->id.value);
+    EXPECT_NE(id, 0u);
+    return Answered(*sim_, id);
+  };
+
+  // Verify: a false positive. No longer suspect anywhere; a little more trusted.
+  ASSERT_TRUE(click("case:verify:").has_value());
+  ASSERT_TRUE(WaitFor([&] { return !HasRole(member, g_.restricted_role); }));
+  EXPECT_EQ(user().suspicious_server_count, 0);
+  EXPECT_NEAR(user().global_reputation_score, 0.2, 1e-6);
+  EXPECT_NEAR(here().reputation_score, 0.2, 1e-6);
+
+  // History, from the embed: only the moderator sees it.
+  auto history = click("case:history:");
+  ASSERT_TRUE(history.has_value());
+  EXPECT_EQ(history->response.value("flags", 0) & 64, 64) << history->response.dump();
+  std::string shown = history->response.dump();  // answered at once, or deferred then edited
+  sim_->With([&](sim::World& w) {
+    if (history->original) shown += w.FindMessage(history->original->value())->content;
+  });
+  EXPECT_THAT(shown, HasSubstr("History of <@" + member.ToString() + ">"));
+  EXPECT_THAT(shown, HasSubstr("verified by <@" + mod.ToString() + ">"));
+
+  // Reopen: restricted again, the verify's reputation taken back, suspect again.
+  auto reopened = click("case:reopen:");
+  ASSERT_TRUE(reopened.has_value());
+  ASSERT_TRUE(WaitFor([&] { return HasRole(member, g_.restricted_role); }));
+  auto now = cases.Find(open->id);
+  ASSERT_TRUE(now && now->has_value());
+  EXPECT_EQ((*now)->status, store::VerificationStatus::kReopened);
+  EXPECT_EQ(user().suspicious_server_count, 1);
+  EXPECT_NEAR(user().global_reputation_score, 0.0, 1e-6);
+  EXPECT_NEAR(here().reputation_score, 0.0, 1e-6);
+  EXPECT_TRUE(here().is_restricted);
+  EXPECT_EQ(here().verification_status, store::VerificationStatus::kReopened);
+
+  // Kick: out of the server, labelled spam this time.
+  ASSERT_TRUE(click("case:kick:").has_value());
+  ASSERT_TRUE(WaitFor([&] {
+    bool gone = false;
+    sim_->With([&](sim::World& w) {
+      gone = !w.FindGuild(g_.guild.value())->members.contains(member.value());
+    });
+    return gone;
+  }));
+  ASSERT_TRUE(WaitFor([&] {
+    auto c = cases.Find(open->id);
+    return c && c->has_value() && (*c)->status == store::VerificationStatus::kKicked;
+  }));
+  EXPECT_EQ(user().suspicious_server_count, 1);
+  EXPECT_NEAR(user().global_reputation_score, -0.3, 1e-6);
+  EXPECT_EQ(here().verification_status, store::VerificationStatus::kKicked);
+  auto actions = store::pg::AdminActionRepo(pool()).ListByCase(open->id);
+  ASSERT_TRUE(actions.has_value());
+  std::vector<store::AdminActionType> kinds;
+  for (const auto& a : *actions) kinds.push_back(a.action_type);
+  std::sort(kinds.begin(), kinds.end());
+  std::vector<store::AdminActionType> want{store::AdminActionType::kVerify,
+                                           store::AdminActionType::kReopen,
+                                           store::AdminActionType::kKick};
+  std::sort(want.begin(), want.end());
+  EXPECT_EQ(kinds, want);
+  auto labelled = store::pg::TrainingRepo(pool()).ListLabeled(g_.guild);
+  ASSERT_TRUE(labelled.has_value());
+  int spam = 0, not_spam = 0;
+  for (const auto& t : *labelled) {
+    spam += t.label == store::TrainingLabel::kSpam;
+    not_spam += t.label == store::TrainingLabel::kNotSpam;
+  }
+  EXPECT_EQ(spam, 1);
+  EXPECT_EQ(not_spam, 1);
 }
 
 TEST_F(RuntimePgTest, TwoModeratorsAtOnceOneOutcomeWinsTheOtherIsToldWho) {

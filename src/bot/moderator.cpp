@@ -570,7 +570,8 @@ asio::awaitable<void> Moderator::ApplyToMember(Detection& d, const GuildConfig& 
   }
   if ((action == detect::Action::kKick || action == detect::Action::kBan) && !state->removed) {
     const MemberKey key{d.guild.value(), d.user.value()};
-    self_removals_.insert(key);  // its GUILD_BAN_ADD is ours, not a moderator's
+    // Its GUILD_BAN_ADD is ours, not a moderator's (a kick sends none).
+    if (action == detect::Action::kBan) self_removals_.insert(key);
     core::Result<void> r;
     if (action == detect::Action::kKick) {
       r = co_await deps_.rest.RemoveMember(d.guild, d.user, reason);
@@ -616,19 +617,11 @@ asio::awaitable<void> Moderator::PostCase(Detection& d, const GuildConfig& confi
       co_await Db("messages.store_batch", std::move(store_messages));
     }
   }
-  // One more server where the user was flagged (their first case here only).
+  // The servers where the user is suspect now include this one; the first flag is stamped.
   const core::UserId user = d.user;
-  const core::GuildId guild = d.guild;
   const core::Timestamp at = d.at;
-  auto record_flagged = [this, guild, user, at]() -> core::Result<bool> {
-    auto cases = cases_.ListForMember(guild, user, 2);
-    if (!cases) return std::unexpected(cases.error());
-    if (cases->size() > 1) return false;
-    auto u = users_.RecordFlagged(user, at);
-    if (!u) return std::unexpected(u.error());
-    return true;
-  };
-  co_await Db("users.record_flagged", std::move(record_flagged));
+  auto recount = [this, user, at] { return users_.RecountSuspicion(user, at); };
+  co_await Db("users.recount_suspicion", std::move(recount));
 
   if (state->card.restricted && !state->removed) co_await OpenThread(d, config, state);
 
@@ -717,15 +710,19 @@ asio::awaitable<void> Moderator::CloseAutomatically(Detection& d,
   a.previous_status = applied->previous;
   a.new_status = t.to;
   a.notes = t.notes;
-  const core::GuildId guild = d.guild;
-  const core::UserId user = d.user;
-  const store::VerificationStatus status = t.to;
-  auto record = [this, a, guild, user, status]() -> core::Result<int> {
-    if (auto r = actions_.Record(a); !r) return std::unexpected(r.error());
-    auto m = members_.SetVerificationStatus(guild, user, status, std::nullopt);
-    if (!m) return std::unexpected(m.error());
-    return 0;
-  };
+  Outcome o;
+  o.guild = d.guild;
+  o.user = d.user;
+  o.action = a;
+  o.status = t.to;
+  o.moderator = self_;
+  o.restricted = false;
+  o.reputation = ban ? -0.5 : -0.3;
+  o.case_id = id;
+  o.detection = applied->event.detection_event_id;
+  o.decision = ban ? "ban" : "kick";
+  // No training example: the bot's own decision is not a label.
+  auto record = [this, o] { return RecordOutcome(o); };
   co_await Db("case.close_automatically", std::move(record));
   counters_.Add(d.guild, ban ? Count::kBan : Count::kKick, deps_.clock.Now());
   state->card.status = t.to;
@@ -807,15 +804,20 @@ asio::awaitable<void> Moderator::CloseOutside(core::GuildId guild, core::UserId 
       a.previous_status = previous;
       a.new_status = store::VerificationStatus::kBanned;
       a.notes = "ban made outside antispam";
-      if (self_) {
-        auto record_action = [this, a] { return actions_.Record(a); };
-        co_await Db("admin_actions.record", std::move(record_action));
-      }
-      auto set_status = [this, guild, user] {
-        return members_.SetVerificationStatus(guild, user, store::VerificationStatus::kBanned,
-                                              std::nullopt);
-      };
-      co_await Db("server_members.set_status", std::move(set_status));
+      Outcome o;
+      o.guild = guild;
+      o.user = user;
+      if (self_) o.action = a;  // admin_actions needs an actor: the bot, on Discord's behalf
+      o.status = store::VerificationStatus::kBanned;
+      o.restricted = false;
+      o.reputation = -0.5;
+      o.case_id = id;
+      o.detection = applied->event.detection_event_id;
+      o.decision = "ban";
+      // A person banned a flagged member: that labels the message as spam (who is not known).
+      o.label = store::TrainingLabel::kSpam;
+      auto record = [this, o] { return RecordOutcome(o); };
+      co_await Db("case.close_outside", std::move(record));
       spdlog::info("guild {}: {} ({}) banned outside antispam: case {} closed", guild.value(),
                    username, user.value(), id.value);
       if (state) {

@@ -210,6 +210,27 @@ class Moderator {
     core::Timestamp at;
   };
 
+  // What a case's outcome writes (a moderator's decision, the bot's own kick or ban, a ban made
+  // outside the bot), all or nothing in one transaction by RecordOutcome.
+  struct Outcome {
+    core::GuildId guild;
+    core::UserId user;
+    std::optional<store::AdminAction> action;  // the admin_actions row, when an actor is known
+    store::VerificationStatus status = store::VerificationStatus::kPending;  // the member's
+    std::optional<core::UserId> moderator;  // server_members.moderator_id
+    std::optional<bool> restricted;         // server_members.is_restricted, when it changes
+    double reputation = 0;  // added to the user's global and per-server reputation
+    // The case's detection: its admin_action becomes `decision`; with `label`, the triggering
+    // message becomes a training example.
+    std::optional<store::Uuid> detection;
+    std::optional<store::Uuid> case_id;
+    std::string decision;
+    std::optional<store::TrainingLabel> label;
+    std::optional<core::UserId> labeled_by;
+  };
+  // Blocking (the database pool's threads): call through Db().
+  core::Result<int> RecordOutcome(const Outcome& o);
+
   ConfigService::Config ConfigOf(core::GuildId guild) const;
   MemberContext ContextOf(core::GuildId guild, core::UserId user) const;
   void Launch(Detection d);
@@ -255,7 +276,8 @@ class Moderator {
   std::unordered_map<core::GuildId, std::unique_ptr<GuildState>> guilds_;
   std::unordered_map<MemberKey, MemberContext, MemberKeyHash> contexts_;
   std::unordered_map<MemberKey, std::shared_ptr<CaseState>, MemberKeyHash> open_cases_;
-  // Members the bot itself is kicking or banning: their GUILD_BAN_ADD is not a moderator's.
+  // Members the bot itself is banning: their GUILD_BAN_ADD is not a moderator's. Only while the
+  // request is pending or its event not yet seen; a refused ban takes its entry out again.
   std::unordered_set<MemberKey, MemberKeyHash> self_removals_;
   std::optional<core::UserId> self_;
   ModeratorStats stats_;

@@ -51,15 +51,19 @@ store::AdminActionType ActionTypeOf(CaseAction a) {
 
 // How a moderator's decision moves the member's reputation (global and in the guild): a verified
 // member was wrongly flagged, a banned one was a spammer.
-double ReputationDelta(CaseAction a) {
-  switch (a) {
-    case CaseAction::kVerify:
+// What an outcome does to the member's reputation (global and in the server); a reopened case
+// takes it back.
+double ReputationOf(VerificationStatus s) {
+  switch (s) {
+    case VerificationStatus::kVerified:
       return 0.2;
-    case CaseAction::kBan:
+    case VerificationStatus::kBanned:
       return -0.5;
-    case CaseAction::kKick:
+    case VerificationStatus::kKicked:
+    case VerificationStatus::kRejected:
       return -0.3;
-    case CaseAction::kReopen:
+    case VerificationStatus::kPending:
+    case VerificationStatus::kReopened:
       return 0.0;
   }
   return 0.0;
@@ -273,11 +277,13 @@ asio::awaitable<core::Result<CaseResult>> Moderator::Resolve(CaseRequest r) {
       ban.delete_message_seconds =
           std::chrono::seconds(r.ban_delete_seconds.value_or(config->workflow.ban_delete_seconds));
       auto banned = co_await deps_.rest.CreateBan(r.guild, user, ban, reason);
-      if (!banned) refused("ban the member", banned.error());
+      if (!banned) {
+        self_removals_.erase({r.guild.value(), user.value()});
+        refused("ban the member", banned.error());
+      }
       break;
     }
     case CaseAction::kKick: {
-      self_removals_.insert({r.guild.value(), user.value()});
       auto kicked = co_await deps_.rest.RemoveMember(r.guild, user, reason);
       if (!kicked) refused("kick the member", kicked.error());
       break;
@@ -325,59 +331,31 @@ asio::awaitable<core::Result<CaseResult>> Moderator::Resolve(CaseRequest r) {
     nlohmann::json meta{{"refused", notes}};
     a.metadata = meta.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
   }
-  const CaseAction action = r.action;
-  const core::GuildId guild = r.guild;
-  const core::UserId actor = r.actor;
-  const VerificationStatus status = result.status;
-  const std::optional<store::VerificationEvent> case_row = c;
-  auto record = [this, a, action, guild, user, actor, status, case_row]() -> core::Result<int> {
-    // Several rows, each a small statement; none is on the hot path.
-    if (auto u = users_.Upsert(user); !u) return std::unexpected(u.error());
-    if (auto m = members_.Upsert(guild, user); !m) return std::unexpected(m.error());
-    if (auto w = actions_.Record(a); !w) return std::unexpected(w.error());
-    if (auto m = members_.SetVerificationStatus(guild, user, status, actor); !m) {
-      return std::unexpected(m.error());
-    }
-    const bool restricted = action == CaseAction::kReopen;
-    if (action != CaseAction::kReopen || case_row) {
-      if (auto m = members_.SetRestriction(guild, user, restricted, std::nullopt, actor); !m) {
-        return std::unexpected(m.error());
-      }
-    }
-    if (const double delta = ReputationDelta(action); delta != 0) {
-      if (auto u = users_.AdjustReputation(user, delta); !u) return std::unexpected(u.error());
-      if (auto m = members_.AdjustReputation(guild, user, delta); !m) {
-        return std::unexpected(m.error());
-      }
-    }
-    if (case_row && case_row->detection_event_id) {
-      auto d = detections_.SetAdminAction(*case_row->detection_event_id,
-                                          std::string(ToString(action)), actor);
-      if (!d) return std::unexpected(d.error());
-    }
-    // Moderators' decisions label the triggering message for the local classifier.
-    if (case_row && action != CaseAction::kReopen && case_row->detection_event_id) {
-      auto det = detections_.Find(*case_row->detection_event_id);
-      if (!det) return std::unexpected(det.error());
-      std::optional<std::string> content;
-      if (det->has_value() && (*det)->message_id) {
-        auto stored = store::pg::MessageRepo(deps_.pool).Find(guild, *(*det)->message_id);
-        if (stored && stored->has_value()) content = (*stored)->content;
-      }
-      store::TrainingExample ex;
-      ex.server_id = guild;
-      ex.user_id = user;
-      ex.content = content;
-      ex.label = action == CaseAction::kVerify ? store::TrainingLabel::kNotSpam
-                                               : store::TrainingLabel::kSpam;
-      ex.labeled_by = actor;
-      nlohmann::json context{{"case", case_row->id.value}, {"decision", ToString(action)}};
-      if (det->has_value()) context["reasons"] = (*det)->reasons;
-      ex.context = context.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
-      if (auto t = training_.Create(ex); !t) return std::unexpected(t.error());
-    }
-    return 0;
-  };
+  Outcome o;
+  o.guild = r.guild;
+  o.user = user;
+  o.action = a;
+  o.status = result.status;
+  o.moderator = r.actor;
+  o.restricted = r.action == CaseAction::kReopen;
+  // A reopened case takes back what its earlier outcome did to the reputation.
+  if (r.action != CaseAction::kReopen) {
+    o.reputation = ReputationOf(result.status);
+  } else if (result.previous) {
+    o.reputation = -ReputationOf(*result.previous);
+  }
+  if (c) {
+    o.case_id = c->id;
+    o.detection = c->detection_event_id;
+  }
+  o.decision = std::string(ToString(r.action));
+  // Moderators' decisions label the triggering message for the local classifier.
+  if (r.action != CaseAction::kReopen) {
+    o.label = r.action == CaseAction::kVerify ? store::TrainingLabel::kNotSpam
+                                              : store::TrainingLabel::kSpam;
+    o.labeled_by = r.actor;
+  }
+  auto record = [this, o] { return RecordOutcome(o); };
   auto recorded = co_await Db("case.record", std::move(record));
   if (!recorded)
     notes.push_back("the decision could not be fully recorded: " + recorded.error().message);
@@ -445,6 +423,63 @@ asio::awaitable<core::Result<core::UserId>> Moderator::CaseMember(core::GuildId 
   auto c = co_await FindCase(r);
   if (!c) co_return std::unexpected(c.error());
   co_return c->user_id;
+}
+
+core::Result<int> Moderator::RecordOutcome(const Outcome& o) {
+  // Several small statements, none on the hot path, in one transaction: a retry after a failure
+  // cannot record a decision twice, and a failure part-way leaves nothing half-written.
+  return deps_.pool.Transaction("case.record", [&]() -> core::Result<int> {
+    if (auto u = users_.Upsert(o.user); !u) return std::unexpected(u.error());
+    if (auto m = members_.Upsert(o.guild, o.user); !m) return std::unexpected(m.error());
+    if (o.action) {
+      if (auto w = actions_.Record(*o.action); !w) return std::unexpected(w.error());
+    }
+    if (auto m = members_.SetVerificationStatus(o.guild, o.user, o.status, o.moderator); !m) {
+      return std::unexpected(m.error());
+    }
+    if (o.restricted) {
+      auto m = members_.SetRestriction(o.guild, o.user, *o.restricted, std::nullopt, o.moderator);
+      if (!m) return std::unexpected(m.error());
+    }
+    if (o.reputation != 0) {
+      if (auto u = users_.AdjustReputation(o.user, o.reputation); !u) {
+        return std::unexpected(u.error());
+      }
+      if (auto m = members_.AdjustReputation(o.guild, o.user, o.reputation); !m) {
+        return std::unexpected(m.error());
+      }
+    }
+    // The servers where the user is suspect, after this outcome.
+    if (auto u = users_.RecountSuspicion(o.user, std::nullopt); !u) {
+      return std::unexpected(u.error());
+    }
+    if (!o.detection) return 0;
+    if (o.moderator) {
+      auto d = detections_.SetAdminAction(*o.detection, o.decision, *o.moderator);
+      if (!d) return std::unexpected(d.error());
+    }
+    if (!o.label) return 0;
+    auto det = detections_.Find(*o.detection);
+    if (!det) return std::unexpected(det.error());
+    std::optional<std::string> content;
+    if (det->has_value() && (*det)->message_id) {
+      auto stored = messages_.Find(o.guild, *(*det)->message_id);
+      if (!stored) return std::unexpected(stored.error());
+      if (stored->has_value()) content = (*stored)->content;
+    }
+    store::TrainingExample ex;
+    ex.server_id = o.guild;
+    ex.user_id = o.user;
+    ex.content = content;
+    ex.label = o.label;
+    ex.labeled_by = o.labeled_by;
+    nlohmann::json context{{"decision", o.decision}};
+    if (o.case_id) context["case"] = o.case_id->value;
+    if (det->has_value()) context["reasons"] = (*det)->reasons;
+    ex.context = context.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
+    if (auto t = training_.Create(ex); !t) return std::unexpected(t.error());
+    return 0;
+  });
 }
 
 asio::awaitable<core::Result<std::string>> Moderator::History(core::GuildId guild,

@@ -59,14 +59,46 @@ TEST_F(CaseReposTest, UserReputationIsBoundedAndFlagsCount) {
   EXPECT_EQ(nan.error().code, ErrorCode::kInvalidArgument);
   EXPECT_DOUBLE_EQ((*users_.Find(u))->global_reputation_score, -1.0);
 
-  ASSERT_TRUE(users_.RecordFlagged(u, Timestamp(1'760'000'000s)));
-  auto twice = users_.RecordFlagged(u, Timestamp(1'770'000'000s));
-  ASSERT_TRUE(twice);
-  EXPECT_EQ(twice->suspicious_server_count, 2);
-  EXPECT_EQ(twice->first_flagged_at, Timestamp(1'760'000'000s));
-  auto ghost = users_.RecordFlagged(NewUser(), Timestamp(1s));
+  auto ghost = users_.RecountSuspicion(NewUser(), Timestamp(1s));
   ASSERT_FALSE(ghost);
   EXPECT_EQ(ghost.error().code, ErrorCode::kNotFound);
+}
+
+// suspicious_server_count follows the user's cases across servers: open or confirmed cases
+// count once per server, a case found to be a mistake does not.
+TEST_F(CaseReposTest, SuspicionIsRecountedFromTheCasesOnEveryOutcome) {
+  const UserId u = CreateUser();
+  const GuildId a = CreateServer();
+  const GuildId b = CreateServer();
+  ASSERT_TRUE(members_.Upsert(a, u));
+  ASSERT_TRUE(members_.Upsert(b, u));
+  auto none = users_.RecountSuspicion(u, std::nullopt);
+  ASSERT_TRUE(none) << none.error().ToString();
+  EXPECT_EQ(none->suspicious_server_count, 0);
+  EXPECT_FALSE(none->first_flagged_at);
+
+  auto in_a = cases_.Create({.server_id = a, .user_id = u});
+  ASSERT_TRUE(in_a) << in_a.error().ToString();
+  auto one = users_.RecountSuspicion(u, Timestamp(1'760'000'000s));
+  ASSERT_TRUE(one);
+  EXPECT_EQ(one->suspicious_server_count, 1);
+  EXPECT_EQ(one->first_flagged_at, Timestamp(1'760'000'000s));
+  // Recounting again changes nothing (a retry is harmless); the first flag time stays.
+  auto again = users_.RecountSuspicion(u, Timestamp(1'770'000'000s));
+  ASSERT_TRUE(again);
+  EXPECT_EQ(again->suspicious_server_count, 1);
+  EXPECT_EQ(again->first_flagged_at, Timestamp(1'760'000'000s));
+
+  auto in_b = cases_.Create({.server_id = b, .user_id = u});
+  ASSERT_TRUE(in_b);
+  ASSERT_TRUE(cases_.Apply(in_b->id, {.to = VerificationStatus::kBanned}));
+  EXPECT_EQ(users_.RecountSuspicion(u, std::nullopt)->suspicious_server_count, 2);
+  // The case in a was a mistake: one server left.
+  ASSERT_TRUE(cases_.Apply(in_a->id, {.to = VerificationStatus::kVerified}));
+  auto after = users_.RecountSuspicion(u, std::nullopt);
+  ASSERT_TRUE(after);
+  EXPECT_EQ(after->suspicious_server_count, 1);
+  EXPECT_EQ(after->first_flagged_at, Timestamp(1'760'000'000s));
 }
 
 TEST_F(CaseReposTest, MemberWithoutParentRowsIsAForeignKeyViolation) {

@@ -3,6 +3,8 @@
 #include <spdlog/spdlog.h>
 
 #include <regex>
+#include <tuple>
+#include <utility>
 
 #include "core/redact.h"
 #include "store/pg/detail/session.h"
@@ -64,6 +66,50 @@ core::Error FromSqlError(std::string_view what, const pqxx::sql_error& e) {
   return Describe(what, ErrorCode::kInternal, msg, state);
 }
 
+// The error for the exception being handled, and whether its connection must be dropped. Call
+// only from a catch block.
+std::pair<core::Error, bool> Classify(std::string_view what) {
+  try {
+    throw;
+  } catch (const pqxx::broken_connection& e) {
+    return {Describe(what, ErrorCode::kConnectionLost, e.what()), true};
+  } catch (const pqxx::in_doubt_error& e) {
+    return {Describe(what, ErrorCode::kConnectionLost,
+                     std::string("the connection broke during COMMIT; outcome unknown: ") +
+                         e.what()),
+            true};
+  } catch (const pqxx::statement_completion_unknown& e) {
+    return {Describe(what, ErrorCode::kConnectionLost, e.what()), true};
+  } catch (const pqxx::transaction_rollback& e) {  // serialization failure, deadlock: retryable
+    return {Describe(what, ErrorCode::kConflict, e.what()), false};
+  } catch (const pqxx::sql_error& e) {
+    return {FromSqlError(what, e), false};
+  } catch (const DecodeError& e) {
+    return {Describe(what, ErrorCode::kInternal, e.what()), false};
+  } catch (const pqxx::usage_error& e) {
+    return {Describe(what, ErrorCode::kInternal, e.what()), false};
+  } catch (const std::exception& e) {
+    return {Describe(what, ErrorCode::kInternal, e.what()), true};  // unknown state: drop it
+  } catch (...) {
+    return {core::Error{ErrorCode::kInternal, std::string(what) + ": unknown exception", {}}, true};
+  }
+}
+
+void LogError(const core::Error& error) {
+  if (error.code == ErrorCode::kConnectionLost || error.code == ErrorCode::kInternal) {
+    spdlog::warn("database: {}", error.ToString());
+  }
+}
+
+// The transaction that Run() calls on this thread join (Pool::Transaction).
+struct Joined {
+  const Pool* pool = nullptr;
+  Session* session = nullptr;
+  std::optional<core::Error> error;  // the first statement that failed in it
+  bool discard = false;
+};
+thread_local Joined* joined = nullptr;
+
 }  // namespace
 
 Pool::Pool(PoolOptions options) : options_(std::move(options)) {
@@ -119,6 +165,20 @@ void Pool::Release(std::unique_ptr<Session> session) {
 
 core::Result<void> Pool::RunImpl(std::string_view what,
                                  const std::function<void(Session&)>& body) {
+  if (joined != nullptr && joined->pool == this) {
+    // Inside Transaction(): on its connection. A failed statement has aborted the transaction,
+    // so it is remembered and the whole transaction rolls back.
+    try {
+      body(*joined->session);
+      return {};
+    } catch (...) {
+      auto [error, discard] = Classify(what);
+      LogError(error);
+      if (!joined->error) joined->error = error;
+      joined->discard = joined->discard || discard;
+      return std::unexpected(std::move(error));
+    }
+  }
   auto acquired = Acquire();
   if (!acquired) {
     acquired.error().message = std::string(what) + ": " + acquired.error().message;
@@ -129,39 +189,36 @@ core::Result<void> Pool::RunImpl(std::string_view what,
   bool discard = false;
   try {
     body(*session);
-  } catch (const pqxx::broken_connection& e) {
-    discard = true;
-    error = Describe(what, ErrorCode::kConnectionLost, e.what());
-  } catch (const pqxx::in_doubt_error& e) {
-    discard = true;
-    error = Describe(what, ErrorCode::kConnectionLost,
-                     std::string("the connection broke during COMMIT; outcome unknown: ") + e.what());
-  } catch (const pqxx::statement_completion_unknown& e) {
-    discard = true;
-    error = Describe(what, ErrorCode::kConnectionLost, e.what());
-  } catch (const pqxx::transaction_rollback& e) {  // serialization failure, deadlock: retryable
-    error = Describe(what, ErrorCode::kConflict, e.what());
-  } catch (const pqxx::sql_error& e) {
-    error = FromSqlError(what, e);
-  } catch (const DecodeError& e) {
-    error = Describe(what, ErrorCode::kInternal, e.what());
-  } catch (const pqxx::usage_error& e) {
-    error = Describe(what, ErrorCode::kInternal, e.what());
-  } catch (const std::exception& e) {
-    discard = true;  // unknown state: do not reuse the connection
-    error = Describe(what, ErrorCode::kInternal, e.what());
   } catch (...) {
-    discard = true;
-    error = core::Error{ErrorCode::kInternal, std::string(what) + ": unknown exception", {}};
+    std::tie(error, discard) = Classify(what);
   }
   if (discard || !session->is_open()) session.reset();
   Release(std::move(session));
   if (error) {
-    if (error->code == ErrorCode::kConnectionLost || error->code == ErrorCode::kInternal) {
-      spdlog::warn("database: {}", error->ToString());
-    }
+    LogError(*error);
     return std::unexpected(std::move(*error));
   }
+  return {};
+}
+
+core::Result<void> Pool::TransactionImpl(std::string_view what,
+                                         const std::function<bool()>& body) {
+  if (joined != nullptr) {
+    return Fail(ErrorCode::kInternal, std::string(what) + ": transactions do not nest");
+  }
+  Joined state;
+  auto run = RunImpl(what, [&](Session& s) {
+    state.pool = this;
+    state.session = &s;
+    joined = &state;
+    struct Leave {
+      ~Leave() { joined = nullptr; }
+    } leave;
+    s.InTransactionIf([&] { return body() && !state.error; });
+    if (state.discard) s.Poison();
+  });
+  if (!run) return run;
+  if (state.error) return std::unexpected(std::move(*state.error));
   return {};
 }
 

@@ -42,6 +42,13 @@ class Pool {
   template <class F>
   auto Run(std::string_view what, F&& body);
 
+  // Runs `body` (no arguments, returning a core::Result) inside one transaction on one
+  // connection: every Run() of this pool that `body` makes on this thread joins it, so repository
+  // calls compose into an all-or-nothing write. Commits when `body` returns a value and every
+  // statement in it succeeded; otherwise rolls back and returns the first error. Not reentrant.
+  template <class F>
+  auto Transaction(std::string_view what, F&& body);
+
   // Opens (or reuses) a connection and runs `SELECT 1`.
   core::Result<void> Ping();
 
@@ -51,6 +58,8 @@ class Pool {
 
  private:
   core::Result<void> RunImpl(std::string_view what, const std::function<void(Session&)>& body);
+  // Opens the transaction Transaction() joins; `body` returns false to roll back.
+  core::Result<void> TransactionImpl(std::string_view what, const std::function<bool()>& body);
   core::Result<std::unique_ptr<Session>> Acquire();
   void Release(std::unique_ptr<Session> session);
 
@@ -89,6 +98,19 @@ auto Pool::Run(std::string_view what, F&& body) {
     if (!status) return core::Result<R>(std::unexpected(status.error()));
     return core::Result<R>(std::move(*out));
   }
+}
+
+template <class F>
+auto Pool::Transaction(std::string_view what, F&& body) {
+  using R = std::invoke_result_t<F>;
+  static_assert(detail::IsResult<R>::value, "Transaction's body returns a core::Result");
+  std::optional<R> out;
+  auto status = TransactionImpl(what, [&] {
+    out.emplace(body());
+    return out->has_value();
+  });
+  if (!status && (!out || out->has_value())) return R(std::unexpected(status.error()));
+  return std::move(*out);
 }
 
 }  // namespace store::pg

@@ -10,6 +10,7 @@
 #include "store/pg/detail/session.h"
 #include "store/pg/pool.h"
 #include "store/pg/testing/pg_harness.h"
+#include "store/pg/user_repo.h"
 
 namespace store::pg {
 namespace {
@@ -122,6 +123,86 @@ TEST_F(PoolTest, UnreachableServerErrorHidesThePassword) {
   EXPECT_EQ(r.error().code, ErrorCode::kUnavailable);
   EXPECT_EQ(r.error().message.find("hunter2"), std::string::npos) << r.error().message;
   EXPECT_NE(r.error().message.find("bot:***@"), std::string::npos) << r.error().message;
+}
+
+// Repository calls inside Transaction() share one connection and commit or roll back together.
+TEST_F(PoolTest, ATransactionCommitsItsRepositoryCallsTogether) {
+  Pool p({.url = url(), .size = 2});
+  UserRepo users(p);
+  const core::UserId u = NewUser();
+  auto pids = p.Transaction("both", [&]() -> core::Result<std::pair<std::int64_t, std::int64_t>> {
+    auto first = p.Run("pid", [](Session& s) { return detail::Int(s.Exec(kBackendPid)[0][0]); });
+    if (!users.Upsert(u)) return core::Fail(ErrorCode::kInternal, "upsert");
+    if (!users.AdjustReputation(u, -0.25)) return core::Fail(ErrorCode::kInternal, "adjust");
+    auto second = p.Run("pid", [](Session& s) { return detail::Int(s.Exec(kBackendPid)[0][0]); });
+    if (!first || !second) return core::Fail(ErrorCode::kInternal, "pid");
+    return std::pair{*first, *second};
+  });
+  ASSERT_TRUE(pids) << pids.error().ToString();
+  EXPECT_EQ(pids->first, pids->second);  // one connection
+  auto row = UserRepo(pool()).Find(u);
+  ASSERT_TRUE(row && row->has_value());
+  EXPECT_DOUBLE_EQ((*row)->global_reputation_score, -0.25);
+}
+
+TEST_F(PoolTest, ATransactionRollsBackWhenItsBodyFailsOrAStatementFails) {
+  Pool p({.url = url(), .size = 2});
+  UserRepo users(p);
+  // The body gives up after a write: nothing stays.
+  const core::UserId a = NewUser();
+  auto gave_up = p.Transaction("give up", [&]() -> core::Result<int> {
+    if (!users.Upsert(a)) return core::Fail(ErrorCode::kInternal, "upsert");
+    return core::Fail(ErrorCode::kFailedPrecondition, "changed my mind");
+  });
+  ASSERT_FALSE(gave_up);
+  EXPECT_EQ(gave_up.error().code, ErrorCode::kFailedPrecondition);
+  auto none = UserRepo(pool()).Find(a);
+  ASSERT_TRUE(none);
+  EXPECT_FALSE(none->has_value());
+
+  // A statement fails (out of range) and the body ignores it: the earlier write is undone all
+  // the same, and the statement's error is the answer.
+  const core::UserId b = NewUser();
+  auto ignored = p.Transaction("ignore", [&]() -> core::Result<int> {
+    if (!users.Upsert(b)) return core::Fail(ErrorCode::kInternal, "upsert");
+    (void)users.SetReputation(b, 7.0);
+    return 1;
+  });
+  ASSERT_FALSE(ignored);
+  EXPECT_EQ(ignored.error().code, ErrorCode::kConstraintViolation) << ignored.error().ToString();
+  auto gone = UserRepo(pool()).Find(b);
+  ASSERT_TRUE(gone);
+  EXPECT_FALSE(gone->has_value());
+
+  // The connection is fine afterwards, and calls outside a transaction are their own again.
+  EXPECT_TRUE(p.Ping());
+  ASSERT_TRUE(users.Upsert(b));
+  auto back = UserRepo(pool()).Find(b);
+  ASSERT_TRUE(back && back->has_value());
+}
+
+TEST_F(PoolTest, ATransactionWhoseConnectionDiesIsLostAndTheConnectionReplaced) {
+  Pool p({.url = url(), .size = 1});
+  UserRepo users(p);
+  const core::UserId u = NewUser();
+  auto lost = p.Transaction("die", [&]() -> core::Result<int> {
+    if (!users.Upsert(u)) return core::Fail(ErrorCode::kInternal, "upsert");
+    auto pid = p.Run("pid", [](Session& s) { return detail::Int(s.Exec(kBackendPid)[0][0]); });
+    if (!pid) return std::unexpected(pid.error());
+    // Another connection kills this one's backend mid-transaction.
+    (void)pool().Run("kill", [&](Session& s) {
+      s.ExecScript("SELECT pg_terminate_backend(" + std::to_string(*pid) + ")");
+    });
+    auto more = users.AdjustReputation(u, 0.5);
+    if (!more) return std::unexpected(more.error());
+    return 1;
+  });
+  ASSERT_FALSE(lost);
+  EXPECT_EQ(lost.error().code, ErrorCode::kConnectionLost) << lost.error().ToString();
+  auto none = UserRepo(pool()).Find(u);
+  ASSERT_TRUE(none);
+  EXPECT_FALSE(none->has_value());
+  EXPECT_TRUE(p.Ping());  // a fresh connection
 }
 
 TEST_F(PoolTest, WithoutPreparedStatementsNothingIsPreparedOnTheServer) {

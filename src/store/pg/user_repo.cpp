@@ -34,10 +34,14 @@ constexpr Statement kAdjustReputation{
     "UPDATE users SET global_reputation_score = "
     "  greatest(-1, least(1, global_reputation_score + $2::real)), updated_at = now() "
     "WHERE discord_id = $1 RETURNING " ANTISPAM_USER_COLUMNS};
-constexpr Statement kRecordFlagged{
-    "users_record_flagged",
-    "UPDATE users SET suspicious_server_count = suspicious_server_count + 1, "
-    "  first_flagged_at = COALESCE(first_flagged_at, $2), updated_at = now() "
+// Counted from the cases themselves, so that every outcome (and a retry, or two servers' cases
+// changing at once) leaves the same answer: the servers where the user has a case that was not
+// found to be a mistake (open, reopened, rejected, banned or kicked).
+constexpr Statement kRecountSuspicion{
+    "users_recount_suspicion",
+    "UPDATE users SET suspicious_server_count = (SELECT count(DISTINCT v.server_id) "
+    "    FROM verification_events v WHERE v.user_id = $1 AND v.status <> 'verified'), "
+    "  first_flagged_at = COALESCE(first_flagged_at, $2::timestamptz), updated_at = now() "
     "WHERE discord_id = $1 RETURNING " ANTISPAM_USER_COLUMNS};
 
 #undef ANTISPAM_USER_COLUMNS
@@ -98,9 +102,10 @@ core::Result<User> UserRepo::AdjustReputation(UserId user, double delta) {
   });
 }
 
-core::Result<User> UserRepo::RecordFlagged(UserId user, Timestamp at) {
-  return pool_.Run("users.record_flagged",
-                   [&](Session& s) { return One(s.Exec(kRecordFlagged, Params(user, at)), user); });
+core::Result<User> UserRepo::RecountSuspicion(UserId user, std::optional<Timestamp> flagged_at) {
+  return pool_.Run("users.recount_suspicion", [&](Session& s) {
+    return One(s.Exec(kRecountSuspicion, Params(user, flagged_at)), user);
+  });
 }
 
 }  // namespace store::pg

@@ -28,9 +28,11 @@ class UserRepo {
   core::Result<User> SetReputation(UserId user, double score);
   // Adds `delta` to the global reputation, saturating at -1 and 1.
   core::Result<User> AdjustReputation(UserId user, double delta);
-  // A case was opened for the user in one more server: suspicious_server_count + 1, and
-  // first_flagged_at set if it was empty. kNotFound if the user has no row.
-  core::Result<User> RecordFlagged(UserId user, Timestamp at);
+  // After a case of the user's opened or changed: suspicious_server_count recounted from
+  // verification_events (the servers where a case of theirs is open or ended other than
+  // verified), and first_flagged_at set to `flagged_at` if it was empty. kNotFound if the user
+  // has no row.
+  core::Result<User> RecountSuspicion(UserId user, std::optional<Timestamp> flagged_at);
 
  private:
   Pool& pool_;

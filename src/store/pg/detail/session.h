@@ -70,10 +70,31 @@ class Session {
     }
   }
 
+  // Like InTransaction, but `body` decides: true commits, false rolls back.
+  template <class F>
+  void InTransactionIf(F&& body) {
+    pqxx::work tx(conn_);
+    Count(1);  // BEGIN
+    tx_ = &tx;
+    struct Reset {
+      Session* s;
+      ~Reset() { s->tx_ = nullptr; }
+    } reset{this};
+    if (body()) {
+      tx.commit();
+    } else {
+      tx.abort();
+    }
+    Count(1);
+  }
+
+  // Marks the connection as not to be reused (its state is unknown); the Pool drops it.
+  void Poison() { poisoned_ = true; }
+
   // Runs SQL text with no parameters (migrations, DDL). Counts one round trip.
   void ExecScript(std::string_view sql);
 
-  bool is_open() const { return conn_.is_open(); }
+  bool is_open() const { return !poisoned_ && conn_.is_open(); }
   std::uint64_t round_trips() const { return round_trips_; }
 
  private:
@@ -85,6 +106,7 @@ class Session {
   pqxx::transaction_base* tx_ = nullptr;
   std::unordered_set<std::string_view> prepared_;
   std::uint64_t round_trips_ = 0;
+  bool poisoned_ = false;
 };
 
 // Field decoders. A NULL where a value is required, or unreadable text, throws DecodeError.
