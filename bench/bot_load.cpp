@@ -29,9 +29,11 @@
 //      or a fraction of all messages (--spam-fraction). Per step: offered and injected rates,
 //      sustained rate (messages the bot judged per second of the step), the latency from the
 //      MESSAGE_CREATE frame written by the simulator to the first DELETE of that message or role
-//      PUT for its author received by the simulator (both loopback hops included), the bot's own
-//      decision time (ModeratorStats::decision_us: handler entry to the first side-effect request
-//      queued), and the CPU share of the simulator's and the bot's I/O threads. Stops after the
+//      PUT for its author received by the simulator (both loopback hops included), the same at the
+//      bot's own edges (RuntimeOptions::on_gateway_frame / on_request_written: its I/O thread had
+//      read the frame whole -> it had written the first such request whole), the bot's decision
+//      time (ModeratorStats::decision_us: handler entry to the first side-effect request queued),
+//      and the CPU share of the simulator's and the bot's I/O threads. Stops after the
 //      first saturated step (sustained or injected below 95 % of offered, or latency p99 above 100
 //      ms, or spam left unanswered) unless --no-stop.
 //
@@ -172,6 +174,21 @@ struct Spam {
   core::Timestamp written{};  // the MESSAGE_CREATE frame left the simulator
 };
 
+// Spam number from the marker in a text, if any.
+std::optional<std::size_t> SpamNumber(std::string_view text) {
+  const auto p = text.find(kMarker);
+  if (p == std::string_view::npos) return std::nullopt;
+  std::size_t i = p + kMarker.size();
+  std::size_t n = 0;
+  bool digits = false;
+  while (i < text.size() && text[i] >= '0' && text[i] <= '9') {
+    n = n * 10 + static_cast<std::size_t>(text[i++] - '0');
+    digits = true;
+  }
+  if (!digits) return std::nullopt;
+  return n;
+}
+
 struct Probe {
   std::vector<Spam> spam;  // by spam number
   std::uint64_t refused = 0;
@@ -179,18 +196,32 @@ struct Probe {
 
   void OnWritten(std::string_view payload, core::Timestamp at) {
     ++frames;
-    const auto p = payload.find(kMarker);
-    if (p == std::string_view::npos) return;
-    std::size_t i = p + kMarker.size();
-    std::size_t n = 0;
-    bool digits = false;
-    while (i < payload.size() && payload[i] >= '0' && payload[i] <= '9') {
-      n = n * 10 + static_cast<std::size_t>(payload[i++] - '0');
-      digits = true;
-    }
     // The first frame carrying the marker is the message itself; later ones (the admin embed
     // quoting it) are not.
-    if (digits && n < spam.size() && spam[n].written == core::Timestamp{}) spam[n].written = at;
+    const auto n = SpamNumber(payload);
+    if (n && *n < spam.size() && spam[*n].written == core::Timestamp{}) spam[*n].written = at;
+  }
+};
+
+// --- what the bot saw: touched only on the bot's I/O thread (read through Runtime::OnIo) ---
+
+struct BotProbe {
+  std::vector<Steady::time_point> read;  // by spam number: its MESSAGE_CREATE read whole
+  struct Written {
+    std::string target;  // "/api/v10/channels/C/messages/M", "/api/v10/guilds/G/members/U/roles/R"
+    Steady::time_point at;
+  };
+  std::vector<Written> written;  // the DELETEs of messages and role PUTs, in order
+
+  // Kept to a look-up and a store: this runs on the bot's I/O thread, on the path it measures.
+  void OnFrame(std::string_view text, Steady::time_point at) {
+    const auto n = SpamNumber(text);
+    if (n && *n < read.size() && read[*n] == Steady::time_point{}) read[*n] = at;
+  }
+  void OnRequest(std::string_view method, std::string_view target, Steady::time_point at) {
+    const bool del = method == "DELETE" && target.find("/messages/") != std::string_view::npos;
+    const bool role = method == "PUT" && target.find("/roles/") != std::string_view::npos;
+    if (del || role) written.push_back({std::string(target), at});
   }
 };
 
@@ -266,6 +297,7 @@ class Traffic {
 
 struct Rig {
   Probe probe;
+  BotProbe bot_probe;
   std::unique_ptr<sim::Simulator> sim;
   sim::StandardGuild guild;
   std::unique_ptr<app::Runtime> rt;
@@ -357,7 +389,8 @@ struct StepResult {
   std::size_t spam = 0, unanswered = 0;
   std::vector<double> e2e;       // frame written -> first DELETE / role PUT received, µs
   std::vector<double> decision;  // inside the bot, µs
-  Percentiles e2e_us, decision_us;
+  std::vector<double> bot;       // frame read by the bot -> first DELETE / role PUT written, µs
+  Percentiles e2e_us, decision_us, bot_us;
   double sim_cpu = 0, bot_io_cpu = 0;  // share of one core
   bool drained = true;
   bool saturated = false;
@@ -462,6 +495,37 @@ StepResult RunStep(Rig& rig, Traffic& traffic, double rate, double seconds, doub
   }
   r.e2e = std::move(e2e);
   r.e2e_us = Of(r.e2e);
+
+  // The same at the bot's own edges: from the moment its I/O thread had read the frame whole to
+  // the moment it had written the first DELETE or role PUT whole (both loopback hops and the
+  // simulator's own work left out).
+  std::vector<Steady::time_point> read;
+  std::vector<BotProbe::Written> written;
+  rig.rt->OnIo([&] {
+    read.assign(rig.bot_probe.read.begin() + static_cast<std::ptrdiff_t>(first_spam),
+                rig.bot_probe.read.begin() + static_cast<std::ptrdiff_t>(last_spam));
+    written = rig.bot_probe.written;
+  });
+  std::unordered_map<std::uint64_t, Steady::time_point> bot_deleted, bot_restricted;
+  for (const BotProbe::Written& w : written) {
+    if (const auto m = w.target.find("/messages/"); m != std::string::npos) {
+      bot_deleted.try_emplace(std::strtoull(w.target.c_str() + m + 10, nullptr, 10), w.at);
+    } else if (const auto u = w.target.find("/members/"); u != std::string::npos) {
+      bot_restricted.try_emplace(std::strtoull(w.target.c_str() + u + 9, nullptr, 10), w.at);
+    }
+  }
+  for (std::size_t i = 0; i < spams.size() && i < read.size(); ++i) {
+    std::optional<Steady::time_point> out;
+    if (auto it = bot_deleted.find(spams[i].message.value()); it != bot_deleted.end()) {
+      out = it->second;
+    }
+    if (auto it = bot_restricted.find(spams[i].author.value()); it != bot_restricted.end()) {
+      out = out ? std::min(*out, it->second) : it->second;
+    }
+    if (!out || read[i] == Steady::time_point{}) continue;
+    r.bot.push_back(std::chrono::duration<double, std::micro>(*out - read[i]).count());
+  }
+  r.bot_us = Of(r.bot);
   const auto stats = rig.Stats();
   r.decision.assign(stats.decision_us.begin() + static_cast<std::ptrdiff_t>(decisions_before),
                     stats.decision_us.end());
@@ -557,6 +621,15 @@ int Run(const Options& o, const std::string& root) {
   ro.discord.token = rig.sim->token();
   ro.config.source = bot::ConfigSource::kDbOnly;
   ro.db_threads = 4;
+  rig.bot_probe.read.resize(spammer_count);
+  BotProbe* bot_probe = &rig.bot_probe;
+  ro.on_gateway_frame = [bot_probe](std::string_view text, Steady::time_point at) {
+    bot_probe->OnFrame(text, at);
+  };
+  ro.on_request_written = [bot_probe](std::string_view method, std::string_view target,
+                                      Steady::time_point at) {
+    bot_probe->OnRequest(method, target, at);
+  };
   auto rt = app::Runtime::Start(pool, ro);
   if (!rt) {
     std::fprintf(stderr, "bench: %s\n", rt.error().ToString().c_str());
@@ -671,34 +744,40 @@ int Run(const Options& o, const std::string& root) {
   std::printf(
       "\n%s\n"
       "| offered msg/s | injected | sustained | spam | frame→action p50 ms | p99 ms | max ms | "
-      "bot decision p50 µs | p99 µs | sim thread | bot I/O thread |\n"
-      "|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|\n",
+      "bot frame in→request out p50 µs | p99 µs | max µs | bot decision p50 µs | p99 µs | "
+      "sim thread | bot I/O thread |\n"
+      "|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|\n",
       spam_line);
   std::fflush(stdout);
-  std::vector<double> pooled_e2e, pooled_decision;  // the steps below saturation
+  std::vector<double> pooled_e2e, pooled_decision, pooled_bot;  // the steps below saturation
   for (double rate : o.rates) {
     const StepResult r = RunStep(rig, traffic, rate, o.seconds, o.spam_per_second, o.spam_fraction);
     if (!r.saturated) {
       pooled_e2e.insert(pooled_e2e.end(), r.e2e.begin(), r.e2e.end());
       pooled_decision.insert(pooled_decision.end(), r.decision.begin(), r.decision.end());
+      pooled_bot.insert(pooled_bot.end(), r.bot.begin(), r.bot.end());
     }
     std::printf(
-        "| %.0f | %.0f | %.0f | %zu%s | %s | %s | %s | %.0f | %.0f | %.0f %% | %.0f %% |%s\n",
+        "| %.0f | %.0f | %.0f | %zu%s | %s | %s | %s | %.0f | %.0f | %.0f | %.0f | %.0f | %.0f %% | "
+        "%.0f %% |%s\n",
         r.offered, r.injected, r.sustained, r.spam,
         r.unanswered ? (" (" + std::to_string(r.unanswered) + " unanswered)").c_str() : "",
         Ms(r.e2e_us.p50).c_str(), Ms(r.e2e_us.p99).c_str(), Ms(r.e2e_us.max).c_str(),
-        r.decision_us.p50, r.decision_us.p99, 100 * r.sim_cpu, 100 * r.bot_io_cpu,
+        r.bot_us.p50, r.bot_us.p99, r.bot_us.max, r.decision_us.p50, r.decision_us.p99,
+        100 * r.sim_cpu, 100 * r.bot_io_cpu,
         r.saturated ? " saturated" : "");
     std::fflush(stdout);
     if (r.saturated && o.stop_at_saturation) break;
   }
   const Percentiles e2e = Of(pooled_e2e);
   const Percentiles decision = Of(pooled_decision);
+  const Percentiles bot = Of(pooled_bot);
   std::printf(
       "all steps below saturation: %zu spam; frame→action p50 %s ms, p99 %s ms, max %s ms; "
+      "bot frame in→request out (%zu) p50 %.0f µs, p99 %.0f µs, max %.0f µs; "
       "bot decision p50 %.0f µs, p99 %.0f µs\n",
-      e2e.n, Ms(e2e.p50).c_str(), Ms(e2e.p99).c_str(), Ms(e2e.max).c_str(), decision.p50,
-      decision.p99);
+      e2e.n, Ms(e2e.p50).c_str(), Ms(e2e.p99).c_str(), Ms(e2e.max).c_str(), bot.n, bot.p50,
+      bot.p99, bot.max, decision.p50, decision.p99);
   if (rig.probe.refused > 0) {
     std::printf("simulator refused %" PRIu64 " posts\n", rig.probe.refused);
   }

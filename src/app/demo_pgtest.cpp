@@ -3,6 +3,7 @@
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
+#include <map>
 #include <set>
 
 #include "app/demo.h"
@@ -75,6 +76,27 @@ TEST_F(DemoPgTest, TheScriptedDayEndsAsItShould) {
   });
   ASSERT_TRUE(flagged.has_value());
   EXPECT_EQ(*flagged, expected);
+  // Nor did any detection of an ordinary member rise above LOW (a LOW one is only logged), and
+  // every raider has a detection of their own.
+  auto detected = pool().Run("demo.detected", [&](store::pg::Session& ses) {
+    std::map<std::uint64_t, std::string> out;  // user -> highest level seen
+    const store::pg::Statement st{"demo_detected",
+                                  "SELECT user_id, max(confidence_level)::text FROM "
+                                  "detection_events WHERE server_id = $1 GROUP BY user_id"};
+    for (const auto& row : ses.Exec(st, store::pg::detail::Params(guild))) {
+      out[std::stoull(row[0].c_str())] = row[1].c_str();
+    }
+    return out;
+  });
+  ASSERT_TRUE(detected.has_value());
+  for (const auto& [user, level] : *detected) {
+    if (!expected.contains(user)) {
+      EXPECT_EQ(level, "low") << "ordinary member " << user << " detected at " << level;
+    }
+  }
+  for (const core::UserId raider : r.raiders) {
+    EXPECT_TRUE(detected->contains(raider.value())) << "raider " << raider.value();
+  }
 
   // The cases: the false positive verified by the moderator, the raider banned, the rest open.
   store::pg::VerificationRepo cases(pool());
@@ -112,10 +134,13 @@ TEST_F(DemoPgTest, TheScriptedDayEndsAsItShould) {
   ASSERT_TRUE(fp && fp->has_value());
   EXPECT_FALSE((*fp)->is_restricted);
   EXPECT_EQ((*fp)->verification_status, store::VerificationStatus::kVerified);
-  auto raider = members.Find(guild, r.raiders.back());
-  ASSERT_TRUE(raider && raider->has_value());
-  EXPECT_TRUE((*raider)->is_restricted);
-  EXPECT_EQ((*raider)->verification_status, store::VerificationStatus::kPending);
+  for (const core::UserId u : r.raiders) {
+    if (u == r.banned) continue;
+    auto raider = members.Find(guild, u);
+    ASSERT_TRUE(raider && raider->has_value());
+    EXPECT_TRUE((*raider)->is_restricted) << "raider " << u.value();
+    EXPECT_EQ((*raider)->verification_status, store::VerificationStatus::kPending);
+  }
   auto gone = members.Find(guild, r.banned);
   EXPECT_EQ((*gone)->verification_status, store::VerificationStatus::kBanned);
   auto regular = members.Find(guild, r.members.at(1));

@@ -55,8 +55,9 @@ core::Result<std::unique_ptr<Runtime>> Runtime::Start(store::pg::Pool& pool,
   rt->impl_ = std::make_unique<Impl>();
   Impl& im = *rt->impl_;
   im.db = std::make_unique<asio::thread_pool>(static_cast<std::size_t>(options.db_threads));
-  im.http = std::make_unique<net::HttpClient>(im.io.get_executor(),
-                                              net::HttpClientOptions{.max_idle_per_host = 64});
+  im.http = std::make_unique<net::HttpClient>(
+      im.io.get_executor(), net::HttpClientOptions{.max_idle_per_host = 64,
+                                                   .on_written = options.on_request_written});
   im.rest = std::make_unique<discord::rest::Client>(
       im.io.get_executor(), *im.http, core::DefaultClock(),
       discord::rest::ClientOptions{.api_base_url = d.api_base_url, .token = d.token});
@@ -122,6 +123,7 @@ core::Result<std::unique_ptr<Runtime>> Runtime::Start(store::pg::Pool& pool,
   mc.shard_count = count;
   mc.shards = *range;
   mc.max_concurrency = std::max(1, gb->session_start_limit.max_concurrency);
+  mc.on_frame = options.on_gateway_frame;
   im.responder = std::make_unique<discord::interactions::RestResponder>(*im.rest);
   im.router = std::make_unique<discord::interactions::Router>(*im.responder, core::DefaultClock());
   im.commands = std::make_unique<bot::Commands>(*moderator, *rt->config_, *im.rest, *im.db);

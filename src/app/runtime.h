@@ -4,9 +4,11 @@
 // tests against the simulator; the wiring is the same.
 #pragma once
 
+#include <chrono>
 #include <functional>
 #include <future>
 #include <memory>
+#include <string_view>
 
 #include "app/discord.h"
 #include "bot/config_service.h"
@@ -27,6 +29,13 @@ struct RuntimeOptions {
   std::chrono::seconds connect_timeout{30};  // GET /gateway/bot
   // The LLM for grey-zone verdicts (OpenAI-compatible); none: never asked.
   std::optional<detect::llm::Config> llm;
+  // Measurement only (bench/bot_load): the time each gateway message was read whole, with its
+  // payload's text, and the time each REST request was written whole. Called on the I/O thread.
+  std::function<void(std::string_view text, std::chrono::steady_clock::time_point read)>
+      on_gateway_frame;
+  std::function<void(std::string_view method, std::string_view target,
+                     std::chrono::steady_clock::time_point written)>
+      on_request_written;
 };
 
 class Runtime {

@@ -895,7 +895,12 @@ asio::awaitable<void> Moderator::Shutdown(std::chrono::milliseconds grace) {
   }
   if (in_flight_ > 0) spdlog::warn("shutdown: {} workflow(s) still running", in_flight_);
   auto r = co_await Flush();
-  if (!r) spdlog::error("shutdown: the last counters were not written: {}", r.error().ToString());
+  if (!r) {
+    spdlog::error("shutdown: the last counters were not written: {}", r.error().ToString());
+  } else {
+    spdlog::info("shutdown: {} message(s) judged, {} detection(s); the last counters written",
+                 stats_.judged, stats_.detections);
+  }
 }
 
 }  // namespace bot

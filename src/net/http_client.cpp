@@ -93,10 +93,29 @@ bool ClosedBeforeAnswering(const beast::error_code& ec) {
 template <typename Stream>
 asio::awaitable<Outcome> Exchange(Stream& stream, beast::tcp_stream& tcp_layer,
                                   http::request<http::string_body>& req, const Url& url,
-                                  std::chrono::steady_clock::time_point deadline) {
+                                  std::chrono::steady_clock::time_point deadline,
+                                  const HttpClientOptions& options) {
   beast::error_code ec;
   tcp_layer.expires_at(deadline);
-  co_await http::async_write(stream, req, asio::redirect_error(asio::use_awaitable, ec));
+  // Written through an explicit initiation so that the measurement hook runs right after it:
+  // asio sends at once inside the initiation when the socket can take the bytes, while the
+  // completion the coroutine resumes on may wait behind other ready work on the executor.
+  auto initiate = [&](auto handler) {
+    http::async_write(stream, req,
+                      [&ec, handler = std::move(handler)](beast::error_code e, std::size_t) mutable {
+                        ec = e;
+                        std::move(handler)();
+                      });
+    if (options.on_written) {
+      const auto method = req.method_string();
+      const auto target = req.target();
+      options.on_written(std::string_view(method.data(), method.size()),
+                         std::string_view(target.data(), target.size()),
+                         std::chrono::steady_clock::now());
+    }
+  };
+  co_await asio::async_initiate<decltype(asio::use_awaitable), void()>(initiate,
+                                                                       asio::use_awaitable);
   if (ec) {
     const bool timed_out = ec == beast::error::timeout || ec == asio::error::operation_aborted;
     co_return Outcome{std::unexpected(FromBeast(ec, "writing to", url)), false, !timed_out};
@@ -234,7 +253,7 @@ asio::awaitable<core::Result<HttpResponse>> HttpClient::Send(HttpRequest request
     ++requests_sent_;
     if (reused) ++reuses_;
     Outcome outcome = co_await std::visit(
-        [&](auto& stream) { return Exchange(stream, conn->Tcp(), *req, *url, deadline); },
+        [&](auto& stream) { return Exchange(stream, conn->Tcp(), *req, *url, deadline, options_); },
         conn->stream);
     if (!outcome.result && outcome.stale && reused) {
       ++retries_;

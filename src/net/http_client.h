@@ -16,6 +16,7 @@
 #include <chrono>
 #include <cstddef>
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <string>
 #include <string_view>
@@ -65,6 +66,12 @@ struct HttpClientOptions {
   // The User-Agent header unless the request carries its own (Discord wants
   // "DiscordBot ($url, $version)": https://discord.com/developers/docs/reference#user-agent).
   std::string user_agent = "antispam";
+  // Measurement only (benchmarks): called on the client's executor each time a request has been
+  // written whole to its connection, with the method, the URL's target (path and query) and the
+  // time. Unset in production.
+  std::function<void(std::string_view method, std::string_view target,
+                     std::chrono::steady_clock::time_point written)>
+      on_written;
 };
 
 // Counts since construction, for tests and benchmarks.

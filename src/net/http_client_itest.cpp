@@ -148,6 +148,22 @@ TEST_F(PooledHttpClientTest, SequentialRequestsShareOneConnection) {
   EXPECT_EQ(client_->idle_connections(), 1u);
 }
 
+// The measurement hook sees every request once as it is written, with its method and target.
+TEST_F(PooledHttpClientTest, TheWrittenHookSeesEveryRequest) {
+  std::vector<std::string> seen;
+  ScriptedHttpServer server([](const ScriptedRequest&) { return ScriptedReply{200, {}, "ok"}; });
+  HttpClientOptions o;
+  const auto start = std::chrono::steady_clock::now();
+  o.on_written = [&](std::string_view method, std::string_view target,
+                     std::chrono::steady_clock::time_point at) {
+    EXPECT_GE(at, start);
+    seen.push_back(std::string(method) + " " + std::string(target));
+  };
+  Recreate(std::move(o));
+  for (int i = 0; i < 3; ++i) ASSERT_TRUE(Get(server.base_url() + "/n?i=" + std::to_string(i)));
+  EXPECT_EQ(seen, (std::vector<std::string>{"GET /n?i=0", "GET /n?i=1", "GET /n?i=2"}));
+}
+
 TEST_F(PooledHttpClientTest, ConnectionCloseAndHttp10ResponsesAreNotReused) {
   ScriptedHttpServer server([](const ScriptedRequest& r) {
     ScriptedReply reply{200, {}, "bye"};

@@ -3,6 +3,8 @@
 #   - the first start creates a cluster under --data-dir, the second reuses it;
 #   - `demo --exit-after-scenario` plays the scripted day against the simulator and prints its
 #     summary; `demo` stays up and stops the bot, the simulator and the server cleanly on SIGTERM;
+#   - `run` against the simulator judges its chatter and, on SIGTERM, drains, writes the last
+#     counters, closes the shards and stops the server, exiting 0;
 #   - `migrate` twice: the second applies nothing;
 #   - `migrate --dir` with an applied file edited: refused, naming the file;
 #   - an invalid configuration value is a clear error;
@@ -13,7 +15,9 @@ bin=$(realpath "$1")
 work=$(mktemp -d /tmp/antispam-e2e-XXXXXX)
 chmod 755 "$work"  # the embedded server runs as an unprivileged user when we are root
 data="$work/var"
+sim_pid=""
 cleanup() {
+  [ -n "$sim_pid" ] && kill "$sim_pid" 2>/dev/null || true
   for d in "$data" "$work/it's a dir"; do
   if [ -f "$d/postgres/data/postmaster.pid" ]; then
     runuser -u postgres -- /usr/lib/postgresql/*/bin/pg_ctl stop -D "$d/postgres/data" -m immediate >/dev/null 2>&1 ||
@@ -57,6 +61,29 @@ kill -TERM "$pid"
 wait "$pid" || fail "demo exited non-zero after SIGTERM"
 grep -q "received SIGTERM" "$work/second.log" || fail "SIGTERM not handled"
 [ ! -f "$data/postgres/data/postmaster.pid" ] || fail "server still running after SIGTERM"
+
+echo "2b. run against the simulator; SIGTERM drains and stops it cleanly"
+"$bin" --log-level warn sim --for 90 --heartbeat-ms 1000 --guilds 1 --members 5 \
+  --messages-per-second 20 > "$work/sim.log" 2>&1 &
+sim_pid=$!
+for _ in $(seq 50); do grep -q "REST" "$work/sim.log" && break; sleep 0.1; done
+url=$(grep -o 'http://127.0.0.1:[0-9]*/api/v10' "$work/sim.log" | head -1)
+[ -n "$url" ] || fail "the simulator printed no REST URL"
+DISCORD_TOKEN=sim-bot-token timeout 120 "$bin" --data-dir "$data" --log-level info run \
+  --discord-api-base-url "$url" > "$work/run.log" 2>&1 &
+pid=$!
+for _ in $(seq 1 150); do grep -q "slash commands registered" "$work/run.log" && break; sleep 0.2; done
+grep -q "slash commands registered" "$work/run.log" || fail "run did not come up"
+sleep 2  # some chatter to judge
+kill -TERM "$pid"
+wait "$pid" || fail "run exited non-zero after SIGTERM"
+grep -q "received SIGTERM, shutting down" "$work/run.log" || fail "SIGTERM not handled by run"
+grep -qE "shutdown: [1-9][0-9]* message\(s\) judged, [0-9]+ detection\(s\); the last counters written" \
+  "$work/run.log" || fail "run did not drain and write its counters"
+[ ! -f "$data/postgres/data/postmaster.pid" ] || fail "server still running after run's SIGTERM"
+kill -TERM "$sim_pid"
+wait "$sim_pid" || true
+sim_pid=""
 
 echo "3. migrate twice: the second applies nothing"
 run migrate > "$work/m1.log" 2>&1 || { cat "$work/m1.log"; fail "migrate"; }

@@ -186,6 +186,7 @@ asio::awaitable<core::Result<void>> Shard::Run() {
       asio::co_spawn(s.executor, Impl::Heartbeats(self, s.heartbeat, s.generation), asio::detached);
       while (!s.next && !s.stopped) {
         auto msg = co_await s.ws->Read();
+        const auto read_at = std::chrono::steady_clock::now();
         if (!msg) {
           if (!s.next && !s.stopped) s.Apply(s.session.OnClosed(s.ws->close_code()));
           break;
@@ -200,6 +201,7 @@ asio::awaitable<core::Result<void>> Shard::Run() {
           if (!*inflated) continue;
           text = *inflated;
         }
+        if (s.config.on_frame) s.config.on_frame(*text, read_at);
         auto payload = DecodeGatewayPayload(*text);
         if (!payload) continue;  // malformed: skip it (logged by the caller's tracing later)
         s.Apply(s.session.OnPayload(*payload));

@@ -71,6 +71,7 @@ ShardManager::ShardManager(asio::any_io_executor executor, ManagerConfig config,
     c.shard_id = id;
     c.shard_count = config_.shard_count;
     c.gateway_url = GatewayConnectUrl(config_.gateway_url);
+    c.on_frame = config_.on_frame;
     shards_.push_back(std::make_unique<Shard>(
         executor_, std::move(c), clock_,
         [on_dispatch, id](const GatewayPayload& p) { on_dispatch(id, p); },

@@ -41,6 +41,8 @@ struct ManagerConfig {
   int shard_count = 1;
   ShardRange shards;
   int max_concurrency = 1;  // GET /gateway/bot's session_start_limit.max_concurrency
+  // Measurement only: every shard's ShardConfig::on_frame.
+  std::function<void(std::string_view text, std::chrono::steady_clock::time_point read)> on_frame;
 };
 
 class ShardManager {

@@ -8,9 +8,11 @@
 
 #include <chrono>
 #include <cstdint>
+#include <functional>
 #include <optional>
 #include <random>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "core/clock.h"
@@ -28,6 +30,10 @@ struct ShardConfig {
   int shard_id = 0;
   int shard_count = 1;
   std::string gateway_url;  // from GET /gateway/bot, with ?v=10&encoding=json&compress=zlib-stream
+  // Measurement only (benchmarks): called with each payload's text (inflated) and the time its
+  // WebSocket message had been read whole, before it is decoded and dispatched. Unset in
+  // production.
+  std::function<void(std::string_view text, std::chrono::steady_clock::time_point read)> on_frame;
 };
 
 struct Action {

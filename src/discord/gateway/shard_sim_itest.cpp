@@ -37,6 +37,11 @@ class RunningShard {
     ShardConfig config;
     config.token = token.empty() ? simulator.token() : token;
     config.gateway_url = simulator.gateway_url() + "/?v=10&encoding=json&compress=zlib-stream";
+    config.on_frame = [this](std::string_view text, std::chrono::steady_clock::time_point) {
+      std::lock_guard lock(mu_);
+      ++frames_;
+      if (!text.starts_with('{')) ++frames_not_json_;
+    };
     shard_ = std::make_unique<Shard>(
         io_.get_executor(), config, core::DefaultClock(),
         [this](const GatewayPayload& p) { Record(p); }, 7);
@@ -85,6 +90,11 @@ class RunningShard {
     std::lock_guard lock(mu_);
     return unavailable_;
   }
+  // Payloads the frame hook saw (inflated), and how many of them were not JSON text.
+  std::pair<int, int> frames() {
+    std::lock_guard lock(mu_);
+    return {frames_, frames_not_json_};
+  }
   std::string session_id() {
     std::lock_guard lock(mu_);
     return session_id_;
@@ -120,6 +130,8 @@ class RunningShard {
   std::vector<std::int64_t> sequences_;
   std::string session_id_;
   int unavailable_ = 0;
+  int frames_ = 0;
+  int frames_not_json_ = 0;
 };
 
 sim::SimulatorOptions Options() {
@@ -144,6 +156,10 @@ TEST(ShardSimTest, IdentifyGetsReadyAndAGuildCreatePerGuild) {
   EXPECT_EQ(events[0], "READY");
   EXPECT_FALSE(shard.session_id().empty());
   EXPECT_EQ(shard.sequences().front(), 1);
+  // The measurement hook saw every payload inflated, Hello included, before its dispatch.
+  const auto [frames, not_json] = shard.frames();
+  EXPECT_GE(frames, static_cast<int>(events.size()) + 1);
+  EXPECT_EQ(not_json, 0);
   EXPECT_TRUE(shard.Stop().has_value());
   EXPECT_EQ(simulator.gateway_stats().identifies, 1);
 }
