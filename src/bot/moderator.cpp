@@ -460,6 +460,20 @@ asio::awaitable<void> Moderator::Act(Detection& d) {
   w.restricted = restrict;
   w.restriction_reason =
       d.manual_by ? "flagged by a moderator: " + d.manual_reason : RestrictionReason(v);
+  // The member's recent messages go with the case, in the same statement (retention applies).
+  if (flagged && config->workflow.store_messages > 0) {
+    if (auto it = guilds_.find(d.guild); it != guilds_.end()) {
+      for (auto r = it->second->recent.rbegin(); r != it->second->recent.rend(); ++r) {
+        if (r->user != d.user) continue;
+        w.messages.push_back({.message_id = r->message,
+                              .channel_id = r->channel,
+                              .content = r->content,
+                              .sent_at = r->at,
+                              .is_flagged = d.message && r->message == *d.message});
+        if (static_cast<int>(w.messages.size()) >= config->workflow.store_messages) break;
+      }
+    }
+  }
   if (!flagged) {
     auto record = [this, w] { return writer_.Record(w); };
     co_await Db("detection_write", std::move(record));
@@ -594,35 +608,6 @@ asio::awaitable<void> Moderator::ApplyToMember(Detection& d, const GuildConfig& 
 asio::awaitable<void> Moderator::PostCase(Detection& d, const GuildConfig& config,
                                           std::shared_ptr<CaseState> state) {
   const store::Uuid case_id{state->card.case_id};
-  // The member's recent messages go with the case (retention applies).
-  if (config.workflow.store_messages > 0) {
-    std::vector<store::StoredMessage> keep;
-    if (auto it = guilds_.find(d.guild); it != guilds_.end()) {
-      for (auto r = it->second->recent.rbegin(); r != it->second->recent.rend(); ++r) {
-        if (r->user != d.user) continue;
-        store::StoredMessage m;
-        m.server_id = d.guild;
-        m.user_id = d.user;
-        m.message_id = r->message;
-        m.channel_id = r->channel;
-        m.content = r->content;
-        m.sent_at = r->at;
-        m.is_flagged = d.message && r->message == *d.message;
-        keep.push_back(std::move(m));
-        if (static_cast<int>(keep.size()) >= config.workflow.store_messages) break;
-      }
-    }
-    if (!keep.empty()) {
-      auto store_messages = [this, keep] { return messages_.StoreBatch(keep); };
-      co_await Db("messages.store_batch", std::move(store_messages));
-    }
-  }
-  // The servers where the user is suspect now include this one; the first flag is stamped.
-  const core::UserId user = d.user;
-  const core::Timestamp at = d.at;
-  auto recount = [this, user, at] { return users_.RecountSuspicion(user, at); };
-  co_await Db("users.recount_suspicion", std::move(recount));
-
   if (state->card.restricted && !state->removed) co_await OpenThread(d, config, state);
 
   // The admin embed.

@@ -1,5 +1,7 @@
 #include "store/pg/detection_write.h"
 
+#include <map>
+
 #include "store/pg/detail/session.h"
 
 namespace store::pg {
@@ -9,7 +11,9 @@ using detail::Params;
 
 // $1 guild, $2 user, $3 username, $4 account created, $5 joined, $6 message, $7 channel,
 // $8 type, $9 risk, $10 confidence, $11 level, $12 reasons, $13 used_gpt, $14 metadata,
-// $15 detected_at (NULL: now()), $16 flagged, $17 restriction reason, $18 restricted.
+// $15 detected_at (NULL: now()), $16 flagged, $17 restriction reason, $18 restricted,
+// $19..$23 the member's recent messages to store (one array per column: message, channel,
+// content, sent_at, is_flagged; empty arrays store none).
 //
 // CTEs see the snapshot taken before the statement, not each other's writes, so both new ids are
 // drawn first (`ids`) and each insert references them: the detection points at the case and the
@@ -21,14 +25,40 @@ ids AS MATERIALIZED (
          COALESCE($15::timestamptz, now()) AS at),
 srv AS (
   INSERT INTO servers (guild_id) VALUES ($1) ON CONFLICT (guild_id) DO NOTHING),
+-- A flag makes this server one where the user is suspect: the count is the servers with a case of
+-- theirs not found to be a mistake (as UserRepo::RecountSuspicion counts), this one included.
+suspect AS MATERIALIZED (
+  SELECT CASE WHEN $16::boolean THEN 1 + (
+    SELECT count(DISTINCT v.server_id) FROM verification_events v
+    WHERE v.user_id = $2 AND v.server_id <> $1 AND v.status <> 'verified') END AS servers),
 usr AS (
-  INSERT INTO users (discord_id, username, account_created_at) VALUES ($2, $3, $4)
+  INSERT INTO users (discord_id, username, account_created_at, suspicious_server_count,
+                     first_flagged_at)
+  SELECT $2, $3, $4, COALESCE(suspect.servers, 0),
+         CASE WHEN $16::boolean THEN ids.at END
+  FROM ids, suspect
   ON CONFLICT (discord_id) DO UPDATE
     SET username = COALESCE(excluded.username, users.username),
         account_created_at = COALESCE(users.account_created_at, excluded.account_created_at),
+        suspicious_server_count = CASE WHEN $16::boolean THEN excluded.suspicious_server_count
+                                       ELSE users.suspicious_server_count END,
+        first_flagged_at = COALESCE(users.first_flagged_at, excluded.first_flagged_at),
         updated_at = now()
     WHERE (excluded.username IS NOT NULL AND excluded.username IS DISTINCT FROM users.username)
-       OR (users.account_created_at IS NULL AND excluded.account_created_at IS NOT NULL)),
+       OR (users.account_created_at IS NULL AND excluded.account_created_at IS NOT NULL)
+       OR ($16::boolean AND (users.first_flagged_at IS NULL OR
+                             users.suspicious_server_count <> excluded.suspicious_server_count))),
+-- The member's recent messages, kept with the case (retention applies); a message stored before
+-- only has is_flagged raised.
+msgs AS (
+  INSERT INTO messages AS m (server_id, user_id, message_id, channel_id, content, sent_at,
+                             is_flagged)
+  SELECT $1, $2, t.message_id, t.channel_id, t.content, t.sent_at, t.is_flagged
+  FROM unnest($19::text[], $20::text[], $21::text[], $22::timestamptz[], $23::boolean[])
+       WITH ORDINALITY AS t(message_id, channel_id, content, sent_at, is_flagged, ord)
+  ORDER BY t.ord
+  ON CONFLICT (server_id, message_id) DO UPDATE SET is_flagged = TRUE
+    WHERE excluded.is_flagged AND NOT m.is_flagged),
 -- Locked, so a case an admin resolves concurrently is re-checked after their commit and drops
 -- out: the detection then opens a new case instead of joining a closed one.
 open_case AS MATERIALIZED (
@@ -84,9 +114,26 @@ FROM det
 core::Result<DetectionWriteResult> DetectionWriter::Record(const DetectionWrite& w) {
   std::optional<Timestamp> at;
   if (w.detected_at != Timestamp{}) at = w.detected_at;
+  // One row per message (a repeated id would be two rows conflicting in one statement), in id
+  // order, so concurrent writes take their row locks in the same order.
+  std::map<std::uint64_t, const RecentMessage*> unique;
+  for (const RecentMessage& m : w.messages) {
+    auto [it, inserted] = unique.try_emplace(m.message_id.value(), &m);
+    if (!inserted && m.is_flagged) it->second = &m;
+  }
+  detail::Params message, channel, content, sent_at, flagged;
+  for (const auto& [id, m] : unique) {
+    message.Add(m->message_id);
+    channel.Add(m->channel_id);
+    content.Add(m->content);
+    sent_at.Add(m->sent_at);
+    flagged.Add(m->is_flagged);
+  }
   Params params(w.server_id, w.user_id, w.username, w.account_created_at, w.joined_at,
                 w.message_id, w.channel_id, w.detection_type, w.risk, w.confidence, w.level,
-                w.reasons, w.used_gpt, w.metadata, at, w.flagged, w.restriction_reason, w.restricted);
+                w.reasons, w.used_gpt, w.metadata, at, w.flagged, w.restriction_reason, w.restricted,
+                message.ToArrayLiteral(), channel.ToArrayLiteral(), content.ToArrayLiteral(),
+                sent_at.ToArrayLiteral(), flagged.ToArrayLiteral());
   auto once = [&] {
     return pool_.Run("detection_write", [&](Session& s) {
       auto row = s.Exec(kRecord, params)[0];

@@ -1,6 +1,7 @@
 // The detection write of the hot path, in ONE round trip: ensures the server, user and member
 // rows, inserts the detection event and, when the verdict flags the user, opens the member's
-// verification case (or links the open one) and marks the member restricted — a single SQL
+// verification case (or links the open one), marks the member restricted, stores their recent
+// messages and counts this server among those where the user is suspect — a single SQL
 // statement with data-modifying CTEs, atomic like any statement.
 //
 // It replaces the original plan's storeDetectionResult: find-then-write upserts of server, user
@@ -18,6 +19,15 @@
 #include "store/records.h"
 
 namespace store::pg {
+
+// One of the member's recent messages, stored with a flagged detection (in `messages`).
+struct RecentMessage {
+  MessageId message_id;
+  std::optional<ChannelId> channel_id;
+  std::optional<std::string> content;
+  std::optional<Timestamp> sent_at;
+  bool is_flagged = false;  // the message that triggered the detection
+};
 
 struct DetectionWrite {
   GuildId server_id;
@@ -41,6 +51,9 @@ struct DetectionWrite {
   bool flagged = false;
   bool restricted = true;
   std::optional<std::string> restriction_reason;
+  // With a flag: the member's recent messages to keep with the case. Also on a flag:
+  // users.suspicious_server_count recounted (this server included) and first_flagged_at stamped.
+  std::vector<RecentMessage> messages;
 };
 
 struct DetectionWriteResult {

@@ -8,6 +8,7 @@
 #include "store/pg/detail/session.h"
 #include "store/pg/detection_repo.h"
 #include "store/pg/member_repo.h"
+#include "store/pg/message_repo.h"
 #include "store/pg/testing/pg_harness.h"
 #include "store/pg/user_repo.h"
 #include "store/pg/verification_repo.h"
@@ -147,12 +148,66 @@ TEST_F(DetectionWriteTest, UnflaggedDetectionOpensNoCaseAndRestrictsNobody) {
   EXPECT_FALSE(open->has_value());
 }
 
+// A flag also keeps the member's recent messages and counts the server among those where the
+// user is suspect, in the same statement.
+TEST_F(DetectionWriteTest, AFlagStoresRecentMessagesAndCountsTheServerAsSuspect) {
+  const GuildId a = NewGuild();
+  const UserId u = NewUser();
+  DetectionWrite w = Flagged(a, u);
+  const MessageId older(NextId());
+  w.messages = {{.message_id = *w.message_id,
+                 .channel_id = ChannelId(77),
+                 .content = "free nitro https://aabeta.phxwolf.com/login",
+                 .sent_at = Timestamp(1'760'000'100s),
+                 .is_flagged = true},
+                {.message_id = older,
+                 .channel_id = ChannelId(77),
+                 .content = "hi all",
+                 .sent_at = Timestamp(1'760'000'000s)},
+                {.message_id = older, .content = "hi all (the same message twice)"}};
+  ASSERT_TRUE(writer_.Record(w));
+  MessageRepo messages(pool());
+  auto flagged = messages.Find(a, *w.message_id);
+  ASSERT_TRUE(flagged && flagged->has_value());
+  EXPECT_TRUE((*flagged)->is_flagged);
+  EXPECT_EQ((*flagged)->content, "free nitro https://aabeta.phxwolf.com/login");
+  auto plain = messages.Find(a, older);
+  ASSERT_TRUE(plain && plain->has_value());
+  EXPECT_FALSE((*plain)->is_flagged);
+  UserRepo users(pool());
+  auto user = users.Find(u);
+  ASSERT_TRUE(user && user->has_value());
+  EXPECT_EQ((*user)->suspicious_server_count, 1);
+  ASSERT_TRUE((*user)->first_flagged_at.has_value());
+  const Timestamp first = *(*user)->first_flagged_at;
+
+  // A repeat flag here counts nothing twice; a flag in another server counts it; a detection
+  // that flags nothing changes nothing.
+  ASSERT_TRUE(writer_.Record(Flagged(a, u)));
+  EXPECT_EQ((*users.Find(u))->suspicious_server_count, 1);
+  const GuildId b = NewGuild();
+  ASSERT_TRUE(writer_.Record(Flagged(b, u)));
+  EXPECT_EQ((*users.Find(u))->suspicious_server_count, 2);
+  DetectionWrite clean = Flagged(NewGuild(), u);
+  clean.flagged = false;
+  ASSERT_TRUE(writer_.Record(clean));
+  EXPECT_EQ((*users.Find(u))->suspicious_server_count, 2);
+  EXPECT_EQ((*users.Find(u))->first_flagged_at, first);
+  // And the count agrees with the recount from the cases that outcomes use.
+  auto recounted = users.RecountSuspicion(u, std::nullopt);
+  ASSERT_TRUE(recounted);
+  EXPECT_EQ(recounted->suspicious_server_count, 2);
+}
+
 TEST_F(DetectionWriteTest, IsOneRoundTrip) {
   Pool unprepared({.url = url(), .size = 1, .prepared_statements = false});
   ASSERT_TRUE(unprepared.Ping());
   DetectionWriter w(unprepared);
   const auto before = unprepared.round_trips();
-  ASSERT_TRUE(w.Record(Flagged(NewGuild(), NewUser())));
+  DetectionWrite with_messages = Flagged(NewGuild(), NewUser());
+  with_messages.messages = {{.message_id = *with_messages.message_id, .content = "x"},
+                            {.message_id = MessageId(NextId()), .content = "y"}};
+  ASSERT_TRUE(w.Record(with_messages));
   EXPECT_EQ(unprepared.round_trips() - before, 1u);
 
   // With prepared statements the first use also prepares; later uses are one round trip.
