@@ -99,6 +99,7 @@ asio::awaitable<core::Result<Response>> Client::Call(std::string_view method, st
                                                      std::string body, std::string_view reason) {
   Impl& m = *impl_;
   const Route route = Route::Of(method, path, m.clock.Now(), options_.application_id);
+  const bool urgent = route.Urgent();
   if (m.token_rejected) {
     co_return core::Fail(
         core::ErrorCode::kPermissionDenied,
@@ -129,6 +130,15 @@ asio::awaitable<core::Result<Response>> Client::Call(std::string_view method, st
   for (int attempt = 1;; ++attempt) {
     const bool last = attempt >= options_.max_attempts;
     co_await m.Enter(route, key);  // a response may have named the bucket meanwhile
+    // An ordinary request takes a place in the global limit only when one is free now, never
+    // one ahead: urgent requests arriving meanwhile (Route::Urgent) take the places first.
+    if (!urgent) {
+      for (auto wait = m.limiter.GlobalWait(route); wait > std::chrono::microseconds(0);
+           wait = m.limiter.GlobalWait(route)) {
+        ++stats_.held_back;
+        co_await m.Sleep(wait);
+      }
+    }
     co_await m.Sleep(m.limiter.Reserve(route));
     ++stats_.requests;
     auto sent = co_await m.http.Send(request, options_.timeout);

@@ -3,6 +3,8 @@
 // global 50/s, 429s of every scope), `X-Audit-Log-Reason` URL-encoded, bounded retries of 5xx and
 // of failed idempotent requests, and Discord's JSON error codes as typed errors (errors.h).
 //
+// When the global limit binds, requests that act on a member or delete a message (Route::Urgent)
+// go before ordinary ones: an ordinary request only takes a place that is free now.
 // Requests in one bucket (hash and major parameter; before the hash is known, one route and major
 // parameter) go one at a time, in order, so each is limited knowing the previous answer's headers
 // (as discord.js' SequentialHandler); different buckets run concurrently.
@@ -71,6 +73,7 @@ struct ClientStats {
   std::uint64_t retried = 0;           // attempts repeated after a 429, 5xx or lost connection
   std::uint64_t invalid_requests = 0;  // 401, 403 and 429 (not shared-scope): Cloudflare counts
                                        // 10,000 of these per 10 min per IP before banning it
+  std::uint64_t held_back = 0;  // waits of ordinary requests while the global limit was full
 };
 
 class Client {

@@ -6,6 +6,7 @@
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/detached.hpp>
 #include <boost/asio/io_context.hpp>
+#include <boost/asio/steady_timer.hpp>
 #include <boost/asio/use_future.hpp>
 
 #include "discord/rest/client.h"
@@ -104,6 +105,58 @@ TEST(RestSimTest, FiveHundredRoleChangesStayInTheBucketAndHonourInjected429s) {
     ASSERT_TRUE(c.status == 204 || (c.status == 429 && c.injected_429)) << c.status;
     EXPECT_EQ(c.reason, "raid response");
   }
+}
+
+// When the global limit binds, a request that acts on a member goes before the ordinary requests
+// queued ahead of it: during a raid the members are restricted before the paperwork is done.
+TEST(RestSimTest, AnUrgentRequestOvertakesOrdinaryOnesWhenTheGlobalLimitBinds) {
+  sim::SimulatorOptions options;
+  options.rate_limits = {.route_limit = 1000, .route_window = 1000ms, .global_per_second = 50};
+  sim::Simulator simulator(options);
+  ASSERT_TRUE(simulator.Start().has_value());
+  const sim::StandardGuild g = simulator.AddStandardGuild("raided");
+  const core::UserId raider = simulator.AddUser("raider");
+  simulator.Join(g.guild, raider);
+
+  Bot bot(simulator, /*global_per_second=*/10);
+  constexpr int kOrdinary = 30;  // three seconds of the client's global limit
+  int ordinary_done = 0;
+  int ordinary_before_urgent = -1;
+  bool urgent_ok = false;
+  // Each on a bucket of its own (a channel each, as the threads of many cases are), so that
+  // bucket queues do not space them out: only the global limit does. The channels do not exist:
+  // Discord answers 404, which is as good a request for the limiter.
+  for (int i = 0; i < kOrdinary; ++i) {
+    asio::co_spawn(
+        bot.io,
+        [&, i]() -> asio::awaitable<void> {
+          std::string path = "/channels/13900000000000" + std::to_string(20000 + i);
+          auto r = co_await bot.client->Call("GET", std::move(path));
+          (void)r;
+          ++ordinary_done;
+        },
+        asio::detached);
+  }
+  asio::steady_timer later(bot.io, 50ms);
+  later.async_wait([&](boost::system::error_code) {
+    asio::co_spawn(
+        bot.io,
+        [&]() -> asio::awaitable<void> {
+          std::string path = MemberPath(g, raider) + "/roles/" + g.restricted_role.ToString();
+          auto r = co_await bot.client->Call("PUT", std::move(path));
+          urgent_ok = r.has_value();
+          ordinary_before_urgent = ordinary_done;
+        },
+        asio::detached);
+  });
+  bot.io.run_for(20s);
+  EXPECT_TRUE(urgent_ok);
+  EXPECT_EQ(ordinary_done, kOrdinary);
+  // The first second's ten went at once; the role change took the next place, not the 31st.
+  EXPECT_GE(ordinary_before_urgent, 10);
+  EXPECT_LE(ordinary_before_urgent, 19);
+  EXPECT_GT(bot.client->stats().held_back, 0u);
+  EXPECT_EQ(simulator.earned_429s(), 0);
 }
 
 TEST(RestSimTest, UnknownMemberAndMissingPermissionsAreTypedOutcomes) {

@@ -86,6 +86,54 @@ RateLimiter::Bucket& RateLimiter::BucketOf(const Route& route) {
   return buckets_[BucketKey(route)];
 }
 
+bool Route::Urgent() const {
+  if (path == "/guilds/:id/members/:id/roles/:id") return method == "PUT" || method == "DELETE";
+  if (path == "/guilds/:id/members/:id") return method == "PATCH" || method == "DELETE";
+  if (path == "/guilds/:id/bans/:id") return method == "PUT";
+  return method == "DELETE" && path.starts_with("/channels/:id/messages/:id") &&
+         path.find("/reactions") == std::string::npos;
+}
+
+core::Timestamp RateLimiter::GlobalSlot(core::Timestamp at) const {
+  // A sliding window: no span of one second (plus the reset slack, for the network's jitter)
+  // holds more than the limit, wherever it starts: the server's window may start at any moment.
+  const auto span = std::chrono::duration_cast<microseconds>(std::chrono::seconds(1)) +
+                    std::chrono::duration_cast<microseconds>(kResetSlack);
+  const std::size_t limit = static_cast<std::size_t>(global_per_second_);
+  const auto from = [this](core::Timestamp t) {
+    return std::lower_bound(global_sent_.begin(), global_sent_.end(), t);
+  };
+  for (bool moved = true; moved;) {
+    moved = false;
+    // Quick: fewer than the limit within a span either side of `at`.
+    const auto lo = from(at - span + microseconds(1));
+    const auto hi = from(at + span);
+    if (static_cast<std::size_t>(hi - lo) < limit) break;
+    // Otherwise each span holding `at`: those starting at a reservation in (at - span, at], and
+    // the one starting at `at` (reservations made ahead of it). A full one: leave it, past its
+    // first reservation.
+    const auto full = [&](std::deque<core::Timestamp>::const_iterator first) {
+      if (static_cast<std::size_t>(from(*first + span) - first) < limit) return false;
+      at = std::max(at, *first + span);
+      return true;
+    };
+    for (auto start = lo; !moved && start != global_sent_.end() && *start <= at; ++start) {
+      moved = full(start);
+    }
+    if (const auto ahead = from(at); !moved && ahead != global_sent_.end()) {
+      moved = static_cast<std::size_t>(from(at + span) - ahead) >= limit && full(ahead);
+    }
+  }
+  return at;
+}
+
+microseconds RateLimiter::GlobalWait(const Route& route) const {
+  if (route.interaction) return microseconds(0);
+  const core::Timestamp now = clock_.Now();
+  return std::chrono::duration_cast<microseconds>(GlobalSlot(std::max(now, global_blocked_until_)) -
+                                                  now);
+}
+
 microseconds RateLimiter::Reserve(const Route& route) {
   const core::Timestamp now = clock_.Now();
   core::Timestamp at = now;
@@ -108,38 +156,12 @@ microseconds RateLimiter::Reserve(const Route& route) {
     --b.remaining;
   }
   if (!route.interaction) {
-    at = std::max(at, global_blocked_until_);
-    // A sliding window: no span of one second (plus the reset slack, for the network's jitter)
-    // holds more than the limit, wherever it starts: the server's window may start at any moment.
     const auto span = std::chrono::duration_cast<microseconds>(std::chrono::seconds(1)) +
                       std::chrono::duration_cast<microseconds>(kResetSlack);
-    const std::size_t limit = static_cast<std::size_t>(global_per_second_);
     while (!global_sent_.empty() && global_sent_.front() < now - span) global_sent_.pop_front();
-    const auto from = [this](core::Timestamp t) {
-      return std::lower_bound(global_sent_.begin(), global_sent_.end(), t);
-    };
-    for (bool moved = true; moved;) {
-      moved = false;
-      // Quick: fewer than the limit within a span either side of `at`.
-      const auto lo = from(at - span + microseconds(1));
-      const auto hi = from(at + span);
-      if (static_cast<std::size_t>(hi - lo) < limit) break;
-      // Otherwise each span holding `at`: those starting at a reservation in (at - span, at], and
-      // the one starting at `at` (reservations made ahead of it). A full one: leave it, past its
-      // first reservation.
-      const auto full = [&](std::deque<core::Timestamp>::iterator first) {
-        if (static_cast<std::size_t>(from(*first + span) - first) < limit) return false;
-        at = std::max(at, *first + span);
-        return true;
-      };
-      for (auto start = lo; !moved && start != global_sent_.end() && *start <= at; ++start) {
-        moved = full(start);
-      }
-      if (const auto ahead = from(at); !moved && ahead != global_sent_.end()) {
-        moved = static_cast<std::size_t>(from(at + span) - ahead) >= limit && full(ahead);
-      }
-    }
-    global_sent_.insert(from(at + microseconds(1)), at);
+    at = GlobalSlot(std::max(at, global_blocked_until_));
+    global_sent_.insert(
+        std::lower_bound(global_sent_.begin(), global_sent_.end(), at + microseconds(1)), at);
   }
   return std::chrono::duration_cast<microseconds>(at - now);
 }

@@ -44,6 +44,10 @@ struct Route {
   static Route Of(std::string_view method, std::string_view path, core::Timestamp now,
                   std::string_view application_id = {});
   std::string Key() const { return method + " " + path; }
+  // Acts on a member (role, timeout, kick, ban) or takes a message down: such requests take the
+  // global limit's places before ordinary ones (threads, embeds, prompts), so that during a raid
+  // members are restricted before the paperwork of earlier cases is done.
+  bool Urgent() const;
 };
 
 // The rate-limit part of a response. Absent headers are nullopt; malformed ones are ignored
@@ -74,6 +78,11 @@ class RateLimiter {
   // time, until the first response names its limits.
   std::chrono::microseconds Reserve(const Route& route);
 
+  // How long until the global limit has a place for a request on `route`, reserving nothing
+  // (zero for interactions). The client holds back ordinary requests while it is not zero, so
+  // that urgent ones (Client: acting on a member, deleting a message) take the places first.
+  std::chrono::microseconds GlobalWait(const Route& route) const;
+
   // After the response: learn the bucket from the headers. On 429, the delay before this request
   // may be retried (the bucket, or everything for a global 429, is blocked as long).
   std::chrono::microseconds Update(const Route& route, int status, const RateLimitHeaders& h);
@@ -97,6 +106,8 @@ class RateLimiter {
     core::Timestamp blocked_until{};                            // after a 429
   };
   Bucket& BucketOf(const Route& route);
+  // The first time at or after `at` that the global window has a place.
+  core::Timestamp GlobalSlot(core::Timestamp at) const;
   std::string BucketKey(const Route& route) const;
 
   const core::Clock& clock_;

@@ -152,6 +152,50 @@ TEST_F(RateLimiterTest, GlobalLimitIsFiftyPerSecondExceptInteractions) {
   EXPECT_EQ(limiter_.Reserve(callback), 0us);  // not counted in the global limit
 }
 
+TEST(RouteTest, UrgentRequestsActOnAMemberOrTakeAMessageDown) {
+  const core::Timestamp now(std::chrono::milliseconds(1'780'000'000'000));
+  const std::string member = "/guilds/" + kGuild + "/members/1401999999999999999";
+  EXPECT_TRUE(Route::Of("PUT", member + "/roles/1390000000000000005", now).Urgent());
+  EXPECT_TRUE(Route::Of("DELETE", member + "/roles/1390000000000000005", now).Urgent());
+  EXPECT_TRUE(Route::Of("PATCH", member, now).Urgent());   // a timeout
+  EXPECT_TRUE(Route::Of("DELETE", member, now).Urgent());  // a kick
+  EXPECT_TRUE(Route::Of("PUT", "/guilds/" + kGuild + "/bans/1401999999999999999", now).Urgent());
+  EXPECT_TRUE(Route::Of("DELETE", "/channels/" + kChannel + "/messages/1402000000000000001", now)
+                  .Urgent());  // an old message too: its own bucket, still urgent
+  EXPECT_FALSE(Route::Of("GET", member, now).Urgent());
+  EXPECT_FALSE(Route::Of("POST", "/channels/" + kChannel + "/messages", now).Urgent());
+  EXPECT_FALSE(Route::Of("POST", "/channels/" + kChannel + "/threads", now).Urgent());
+  EXPECT_FALSE(Route::Of("PATCH", "/channels/" + kChannel + "/messages/1402000000000000001", now)
+                   .Urgent());
+  EXPECT_FALSE(
+      Route::Of("DELETE",
+                "/channels/" + kChannel + "/messages/1402000000000000001/reactions/%F0%9F%91%8D/@me",
+                now)
+          .Urgent());
+}
+
+TEST_F(RateLimiterTest, GlobalWaitReservesNothingAndSeesReservationsAhead) {
+  auto channel = [&](int i) {
+    return Route::Of("GET", "/channels/13900000000000001" + std::to_string(10 + i), clock_.Now());
+  };
+  EXPECT_EQ(limiter_.GlobalWait(channel(0)), 0us);
+  EXPECT_EQ(limiter_.GlobalWait(channel(0)), 0us);  // asking twice took nothing
+  for (int i = 0; i < 50; ++i) EXPECT_EQ(limiter_.Reserve(channel(i)), 0us);
+  // Full: the next place is a second (and the slack) away, for anyone asking.
+  EXPECT_EQ(limiter_.GlobalWait(channel(60)), microseconds(1s + RateLimiter::kResetSlack));
+  // A reservation ahead (an urgent request taking that place) is seen by the next ask.
+  for (int i = 0; i < 50; ++i) {
+    EXPECT_EQ(limiter_.Reserve(channel(100 + i)), microseconds(1s + RateLimiter::kResetSlack));
+  }
+  EXPECT_EQ(limiter_.GlobalWait(channel(60)), microseconds(2 * (1s + RateLimiter::kResetSlack)));
+  clock_.Advance(1s + RateLimiter::kResetSlack);
+  EXPECT_EQ(limiter_.GlobalWait(channel(60)), microseconds(1s + RateLimiter::kResetSlack));
+  // Interactions are outside the global limit.
+  EXPECT_EQ(limiter_.GlobalWait(
+                Route::Of("POST", "/interactions/1402000000000000009/tok/callback", clock_.Now())),
+            0us);
+}
+
 TEST_F(RateLimiterTest, NoSpanOfASecondEverHoldsMoreThanTheGlobalLimit) {
   // Requests over many channels, some held back by their buckets (reservations ahead of now),
   // while time moves on in uneven steps: wherever a one-second span (plus the slack) starts, it
