@@ -11,6 +11,8 @@
 #   - a configuration file applies under the command line, and a typo in it is an error.
 # Usage: cli_e2e.sh <path to antispam>
 set -euo pipefail
+# shellcheck source=sim_lib.sh
+. "$(dirname "$0")/sim_lib.sh"
 bin=$(realpath "$1")
 work=$(mktemp -d /tmp/antispam-e2e-XXXXXX)
 chmod 755 "$work"  # the embedded server runs as an unprivileged user when we are root
@@ -63,11 +65,8 @@ grep -q "received SIGTERM" "$work/second.log" || fail "SIGTERM not handled"
 [ ! -f "$data/postgres/data/postmaster.pid" ] || fail "server still running after SIGTERM"
 
 echo "2b. run against the simulator; SIGTERM drains and stops it cleanly"
-"$bin" --log-level warn sim --for 90 --heartbeat-ms 1000 --guilds 1 --members 5 \
-  --messages-per-second 20 > "$work/sim.log" 2>&1 &
-sim_pid=$!
-for _ in $(seq 50); do grep -q "REST" "$work/sim.log" && break; sleep 0.1; done
-url=$(grep -o 'http://127.0.0.1:[0-9]*/api/v10' "$work/sim.log" | head -1)
+start_sim "$bin" "$work/sim.log" 1 90
+url=$sim_url
 [ -n "$url" ] || fail "the simulator printed no REST URL"
 DISCORD_TOKEN=sim-bot-token timeout 120 "$bin" --data-dir "$data" --log-level info run \
   --discord-api-base-url "$url" > "$work/run.log" 2>&1 &

@@ -7,6 +7,8 @@
 #     errors with a non-zero exit, quickly (no reconnect loop).
 # Usage: discord_e2e.sh <path to antispam>
 set -euo pipefail
+# shellcheck source=sim_lib.sh
+. "$(dirname "$0")/sim_lib.sh"
 bin=$(realpath "$1")
 work=$(mktemp -d /tmp/antispam-discord-e2e-XXXXXX)
 sim_pid=""
@@ -18,11 +20,8 @@ trap cleanup EXIT
 fail() { echo "FAIL: $*"; exit 1; }
 
 echo "1. the simulator starts and prints where it is"
-"$bin" --log-level warn sim --for 60 --heartbeat-ms 1000 --guilds 2 --members 5 \
-  --messages-per-second 20 > "$work/sim.out" 2>&1 &
-sim_pid=$!
-for _ in $(seq 50); do grep -q "REST" "$work/sim.out" && break; sleep 0.1; done
-url=$(grep -o 'http://127.0.0.1:[0-9]*/api/v10' "$work/sim.out" | head -1)
+start_sim "$bin" "$work/sim.out" 2 60
+url=$sim_url
 [ -n "$url" ] || fail "no REST URL printed: $(cat "$work/sim.out")"
 grep -q "token    sim-bot-token" "$work/sim.out" || fail "no token printed"
 

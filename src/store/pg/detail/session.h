@@ -51,22 +51,18 @@ class Session {
   // Runs `body` inside BEGIN ... COMMIT (two extra round trips); rolls back if `body` throws.
   template <class F>
   auto InTransaction(F&& body) {
-    pqxx::work tx(conn_);
-    Count(1);  // BEGIN
-    tx_ = &tx;
-    struct Reset {
-      Session* s;
-      ~Reset() { s->tx_ = nullptr; }
-    } reset{this};
     if constexpr (std::is_void_v<decltype(body())>) {
-      body();
-      tx.commit();
-      Count(1);
+      InTransactionIf([&] {
+        body();
+        return true;
+      });
     } else {
-      auto out = body();
-      tx.commit();
-      Count(1);
-      return out;
+      std::optional<decltype(body())> out;
+      InTransactionIf([&] {
+        out.emplace(body());
+        return true;
+      });
+      return std::move(*out);
     }
   }
 
