@@ -3,6 +3,8 @@
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
+#include <thread>
+
 #include "app/runtime.h"
 #include "core/testing/wait_for.h"
 #include "detect/llm/testing/fake_openai.h"
@@ -490,6 +492,64 @@ TEST_F(RuntimePgTest, ReopenTakesBackAVerifyAndEveryOutcomeMovesReputationAndSus
   }
   EXPECT_EQ(spam, 1);
   EXPECT_EQ(not_spam, 1);
+}
+
+// Discord drops a member's roles when they leave: one who leaves and comes back while their
+// case is open is restricted again, and the case says so.
+TEST_F(RuntimePgTest, LeavingAndComingBackDoesNotShedTheRestriction) {
+  Configure();
+  StartBot();
+  // A two-month-old account: its join alone is not suspicious; only the case makes it restricted.
+  const core::UserId member = Member("returner", clock_.Now() - std::chrono::days(60));
+  ASSERT_TRUE(sim_->Post(g_.general, member, "free nitro https://aabeta.phxwolf.com/login"));
+  const std::optional<store::VerificationEvent> open = PostedCase(member);
+  ASSERT_TRUE(open.has_value());
+  ASSERT_TRUE(HasRole(member, g_.restricted_role));
+  sim_->Act([&](sim::World& w) { return w.Kick(g_.guild.ToString(), member.ToString()); });
+  ASSERT_TRUE(WaitFor([&] {
+    bool gone = false;
+    sim_->With([&](sim::World& w) {
+      gone = !w.FindGuild(g_.guild.value())->members.contains(member.value());
+    });
+    return gone;
+  }));
+  sim_->Join(g_.guild, member);  // back, without the role
+  ASSERT_TRUE(WaitFor([&] { return HasRole(member, g_.restricted_role); }));
+  store::pg::VerificationRepo cases(pool());
+  ASSERT_TRUE(WaitFor([&] {
+    auto c = cases.Find(open->id);
+    return c && c->has_value() && (*c)->notes &&
+           (*c)->notes->find("left and came back: restricted again") != std::string::npos;
+  }));
+
+  // Once verified, coming back is just coming back.
+  const core::UserId mod = sim_->AddUser("mod");
+  sim_->Join(g_.guild, mod, {g_.moderator_role});
+  auto verified = Answered(*sim_, sim_->ClickButton(g_.admin, *open->notification_message_id, mod,
+                                                    "case:verify:" + open->id.value));
+  ASSERT_TRUE(verified.has_value());
+  ASSERT_TRUE(WaitFor([&] { return !HasRole(member, g_.restricted_role); }));
+  sim_->Act([&](sim::World& w) { return w.Kick(g_.guild.ToString(), member.ToString()); });
+  ASSERT_TRUE(WaitFor([&] {
+    bool gone = false;
+    sim_->With([&](sim::World& w) {
+      gone = !w.FindGuild(g_.guild.value())->members.contains(member.value());
+    });
+    return gone;
+  }));
+  const auto puts_before = [&] {
+    int n = 0;
+    for (const auto& c : sim_->Calls()) n += c.method == "PUT" && c.path.find("/roles/") != std::string::npos;
+    return n;
+  }();
+  sim_->Join(g_.guild, member);
+  std::this_thread::sleep_for(300ms);
+  EXPECT_FALSE(HasRole(member, g_.restricted_role));
+  int puts_after = 0;
+  for (const auto& c : sim_->Calls()) {
+    puts_after += c.method == "PUT" && c.path.find("/roles/") != std::string::npos;
+  }
+  EXPECT_EQ(puts_after, puts_before);
 }
 
 TEST_F(RuntimePgTest, TwoModeratorsAtOnceOneOutcomeWinsTheOtherIsToldWho) {

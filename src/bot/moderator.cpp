@@ -174,6 +174,7 @@ asio::awaitable<void> Moderator::LoadGuild(core::GuildId guild) {
     c.prior_detections += r.detections;
     c.prior_false_positives += r.false_positives;
     c.reputation = r.reputation_score;
+    c.restricted = c.restricted || r.restricted;
   }
   spdlog::info("guild {}: {} member context(s) loaded", guild.value(), rows->size());
 }
@@ -231,6 +232,10 @@ void Moderator::OnMemberAdd(const discord::GuildMemberAdd& event) {
   counters_.Add(event.guild_id, Count::kJoin, at);
   auto& context = contexts_[{event.guild_id.value(), event.member.user->id.value()}];
   context.joined_at = at;
+  // Leaving does not shed a restriction: one who comes back with it in force gets it again.
+  if (context.restricted) {
+    asio::co_spawn(deps_.io, RestrictAgain(event.guild_id, event.member.user->id), asio::detached);
+  }
   auto sample = JoinSampleOf(event, context);
   if (!sample) return;
   auto& g = guilds_[event.guild_id];
@@ -572,6 +577,7 @@ asio::awaitable<void> Moderator::ApplyToMember(Detection& d, const GuildConfig& 
     }
     if (r) {
       ++stats_.restricted;
+      contexts_[{d.guild.value(), d.user.value()}].restricted = true;
     } else {
       ++stats_.refusals;
       Note(*state, "could not restrict the member: " + r.error().message);
@@ -707,6 +713,7 @@ asio::awaitable<void> Moderator::CloseAutomatically(Detection& d,
   o.detection = applied->event.detection_event_id;
   o.decision = ban ? "ban" : "kick";
   // No training example: the bot's own decision is not a label.
+  contexts_[{d.guild.value(), d.user.value()}].restricted = false;
   auto record = [this, o] { return RecordOutcome(o); };
   co_await Db("case.close_automatically", std::move(record));
   counters_.Add(d.guild, ban ? Count::kBan : Count::kKick, deps_.clock.Now());
@@ -751,6 +758,40 @@ void Moderator::OnMemberRemove(const discord::GuildMemberRemove& event) {
         co_await self->EditCase(state);
       }(this, state),
       asio::detached);
+}
+
+asio::awaitable<void> Moderator::RestrictAgain(core::GuildId guild, core::UserId user) {
+  InFlight running(in_flight_);
+  const auto config = ConfigOf(guild);
+  // A timeout outlives leaving and coming back on Discord's side; a role does not.
+  if (!config->restricted_role) co_return;
+  const std::string reason = "antispam: came back with a restriction in force";
+  const core::Result<void> r =
+      co_await deps_.rest.AddMemberRole(guild, user, *config->restricted_role, reason);
+  std::string note;
+  if (r) {
+    ++stats_.restricted;
+    note = "left and came back: restricted again";
+    spdlog::info("guild {}: member {} {}", guild.value(), user.value(), note);
+  } else {
+    ++stats_.refusals;
+    note = "left and came back; could not restrict again: " + r.error().message;
+    spdlog::warn("guild {}: member {} {}", guild.value(), user.value(), note);
+  }
+  auto state = CaseOf(guild, user);
+  if (state) co_await LockCase(state);
+  CaseLock lock(state);
+  auto append = [this, guild, user, note]() -> core::Result<void> {
+    auto open = cases_.OpenCase(guild, user);
+    if (!open) return std::unexpected(open.error());
+    if (!open->has_value()) return {};
+    return cases_.AppendNote((*open)->id, note);
+  };
+  co_await Db("verification_events.append_note", std::move(append));
+  if (state) {
+    Note(*state, note);
+    co_await EditCase(state);
+  }
 }
 
 void Moderator::OnBanAdd(const discord::GuildBanAdd& event) {
@@ -801,6 +842,7 @@ asio::awaitable<void> Moderator::CloseOutside(core::GuildId guild, core::UserId 
       o.decision = "ban";
       // A person banned a flagged member: that labels the message as spam (who is not known).
       o.label = store::TrainingLabel::kSpam;
+      contexts_[{guild.value(), user.value()}].restricted = false;
       auto record = [this, o] { return RecordOutcome(o); };
       co_await Db("case.close_outside", std::move(record));
       spdlog::info("guild {}: {} ({}) banned outside antispam: case {} closed", guild.value(),

@@ -249,6 +249,8 @@ class Moderator {
                                         std::shared_ptr<CaseState> state);
   boost::asio::awaitable<void> EditCase(std::shared_ptr<CaseState> state);
   boost::asio::awaitable<void> LoadGuild(core::GuildId guild);
+  // A member with a restriction in force came back: restrict again, and note it on the case.
+  boost::asio::awaitable<void> RestrictAgain(core::GuildId guild, core::UserId user);
   boost::asio::awaitable<void> CloseOutside(core::GuildId guild, core::UserId user,
                                             std::string username);
   boost::asio::awaitable<void> FlushLoop();

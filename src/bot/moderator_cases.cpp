@@ -359,6 +359,7 @@ asio::awaitable<core::Result<CaseResult>> Moderator::Resolve(CaseRequest r) {
   auto recorded = co_await Db("case.record", std::move(record));
   if (!recorded)
     notes.push_back("the decision could not be fully recorded: " + recorded.error().message);
+  contexts_[{r.guild.value(), user.value()}].restricted = r.action == CaseAction::kReopen;
   const core::Timestamp now = deps_.clock.Now();
   switch (r.action) {
     case CaseAction::kVerify:

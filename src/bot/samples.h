@@ -18,6 +18,9 @@ struct MemberContext {
   std::int32_t prior_detections = 0;
   std::int32_t prior_false_positives = 0;
   double reputation = 0.0;
+  // Restricted by a case still open: Discord drops a member's roles when they leave, so one who
+  // comes back is restricted again.
+  bool restricted = false;
 };
 
 // Members who moderate are never judged: the owner, and anyone whose roles give Administrator,
