@@ -86,6 +86,21 @@ class RuntimePgTest : public store::pg::testing::PgTest {
     });
     return has;
   }
+  bool InGuild(core::UserId user) {
+    bool in = false;
+    sim_->With([&](sim::World& w) {
+      in = w.FindGuild(g_.guild.value())->members.contains(user.value());
+    });
+    return in;
+  }
+  // Role assignments the simulator has received.
+  int RolePuts() {
+    int n = 0;
+    for (const auto& c : sim_->Calls()) {
+      n += c.method == "PUT" && c.path.find("/roles/") != std::string::npos;
+    }
+    return n;
+  }
   // The member's open case once its admin embed is posted (nullopt after the wait).
   std::optional<store::VerificationEvent> PostedCase(core::UserId user) {
     store::pg::VerificationRepo cases(pool());
@@ -221,11 +236,7 @@ TEST_F(RuntimePgTest, ARepeatDetectionJoinsTheOpenCaseAndUpdatesItsEmbed) {
     return edited;
   }));
   // One thread, one role assignment.
-  int role_calls = 0;
-  for (const auto& c : sim_->Calls()) {
-    if (c.method == "PUT" && c.path.find("/roles/") != std::string::npos) ++role_calls;
-  }
-  EXPECT_EQ(role_calls, 1);
+  EXPECT_EQ(RolePuts(), 1);
 }
 
 TEST_F(RuntimePgTest, WithoutARestrictedRoleTheMemberIsTimedOutAndMissingChannelsAreNoted) {
@@ -459,13 +470,7 @@ TEST_F(RuntimePgTest, ReopenTakesBackAVerifyAndEveryOutcomeMovesReputationAndSus
 
   // Kick: out of the server, labelled spam this time.
   ASSERT_TRUE(click("case:kick:").has_value());
-  ASSERT_TRUE(WaitFor([&] {
-    bool gone = false;
-    sim_->With([&](sim::World& w) {
-      gone = !w.FindGuild(g_.guild.value())->members.contains(member.value());
-    });
-    return gone;
-  }));
+  ASSERT_TRUE(WaitFor([&] { return !InGuild(member); }));
   ASSERT_TRUE(WaitFor([&] {
     auto c = cases.Find(open->id);
     return c && c->has_value() && (*c)->status == store::VerificationStatus::kKicked;
@@ -506,13 +511,7 @@ TEST_F(RuntimePgTest, LeavingAndComingBackDoesNotShedTheRestriction) {
   ASSERT_TRUE(open.has_value());
   ASSERT_TRUE(HasRole(member, g_.restricted_role));
   sim_->Act([&](sim::World& w) { return w.Kick(g_.guild.ToString(), member.ToString()); });
-  ASSERT_TRUE(WaitFor([&] {
-    bool gone = false;
-    sim_->With([&](sim::World& w) {
-      gone = !w.FindGuild(g_.guild.value())->members.contains(member.value());
-    });
-    return gone;
-  }));
+  ASSERT_TRUE(WaitFor([&] { return !InGuild(member); }));
   sim_->Join(g_.guild, member);  // back, without the role
   ASSERT_TRUE(WaitFor([&] { return HasRole(member, g_.restricted_role); }));
   store::pg::VerificationRepo cases(pool());
@@ -530,26 +529,12 @@ TEST_F(RuntimePgTest, LeavingAndComingBackDoesNotShedTheRestriction) {
   ASSERT_TRUE(verified.has_value());
   ASSERT_TRUE(WaitFor([&] { return !HasRole(member, g_.restricted_role); }));
   sim_->Act([&](sim::World& w) { return w.Kick(g_.guild.ToString(), member.ToString()); });
-  ASSERT_TRUE(WaitFor([&] {
-    bool gone = false;
-    sim_->With([&](sim::World& w) {
-      gone = !w.FindGuild(g_.guild.value())->members.contains(member.value());
-    });
-    return gone;
-  }));
-  const auto puts_before = [&] {
-    int n = 0;
-    for (const auto& c : sim_->Calls()) n += c.method == "PUT" && c.path.find("/roles/") != std::string::npos;
-    return n;
-  }();
+  ASSERT_TRUE(WaitFor([&] { return !InGuild(member); }));
+  const int puts_before = RolePuts();
   sim_->Join(g_.guild, member);
   std::this_thread::sleep_for(300ms);
   EXPECT_FALSE(HasRole(member, g_.restricted_role));
-  int puts_after = 0;
-  for (const auto& c : sim_->Calls()) {
-    puts_after += c.method == "PUT" && c.path.find("/roles/") != std::string::npos;
-  }
-  EXPECT_EQ(puts_after, puts_before);
+  EXPECT_EQ(RolePuts(), puts_before);
 }
 
 TEST_F(RuntimePgTest, TwoModeratorsAtOnceOneOutcomeWinsTheOtherIsToldWho) {
@@ -722,11 +707,7 @@ TEST_F(RuntimePgTest, AModeratorCannotKickAMemberRankedAboveThem) {
     if (refused->original) text += w.FindMessage(refused->original->value())->content;
   });
   EXPECT_THAT(text, HasSubstr("their highest role is not below yours"));
-  bool still_there = false;
-  sim_->With([&](sim::World& w) {
-    still_there = w.FindGuild(g_.guild.value())->members.contains(veteran.value());
-  });
-  EXPECT_TRUE(still_there);
+  EXPECT_TRUE(InGuild(veteran));
   auto actions = store::pg::AdminActionRepo(pool()).ListForMember(g_.guild, veteran);
   ASSERT_TRUE(actions.has_value());
   EXPECT_TRUE(actions->empty());

@@ -708,14 +708,12 @@ asio::awaitable<void> Moderator::CloseAutomatically(Detection& d,
   o.status = t.to;
   o.moderator = self_;
   o.restricted = false;
-  o.reputation = ban ? -0.5 : -0.3;
+  o.reputation = ReputationOf(t.to);
   o.case_id = id;
   o.detection = applied->event.detection_event_id;
   o.decision = ban ? "ban" : "kick";
   // No training example: the bot's own decision is not a label.
-  contexts_[{d.guild.value(), d.user.value()}].restricted = false;
-  auto record = [this, o] { return RecordOutcome(o); };
-  co_await Db("case.close_automatically", std::move(record));
+  co_await Record("case.close_automatically", std::move(o));
   counters_.Add(d.guild, ban ? Count::kBan : Count::kKick, deps_.clock.Now());
   state->card.status = t.to;
   state->card.resolved_by = self_;
@@ -781,7 +779,11 @@ asio::awaitable<void> Moderator::RestrictAgain(core::GuildId guild, core::UserId
   auto state = CaseOf(guild, user);
   if (state) co_await LockCase(state);
   CaseLock lock(state);
-  auto append = [this, guild, user, note]() -> core::Result<void> {
+  // The case this process holds, or (after a restart) the member's open one in the database.
+  std::optional<store::Uuid> known;
+  if (state && !state->card.case_id.empty()) known = store::Uuid{state->card.case_id};
+  auto append = [this, guild, user, note, known]() -> core::Result<void> {
+    if (known) return cases_.AppendNote(*known, note);
     auto open = cases_.OpenCase(guild, user);
     if (!open) return std::unexpected(open.error());
     if (!open->has_value()) return {};
@@ -836,15 +838,13 @@ asio::awaitable<void> Moderator::CloseOutside(core::GuildId guild, core::UserId 
       if (self_) o.action = a;  // admin_actions needs an actor: the bot, on Discord's behalf
       o.status = store::VerificationStatus::kBanned;
       o.restricted = false;
-      o.reputation = -0.5;
+      o.reputation = ReputationOf(o.status);
       o.case_id = id;
       o.detection = applied->event.detection_event_id;
       o.decision = "ban";
       // A person banned a flagged member: that labels the message as spam (who is not known).
       o.label = store::TrainingLabel::kSpam;
-      contexts_[{guild.value(), user.value()}].restricted = false;
-      auto record = [this, o] { return RecordOutcome(o); };
-      co_await Db("case.close_outside", std::move(record));
+      co_await Record("case.close_outside", std::move(o));
       spdlog::info("guild {}: {} ({}) banned outside antispam: case {} closed", guild.value(),
                    username, user.value(), id.value);
       if (state) {

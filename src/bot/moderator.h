@@ -228,7 +228,9 @@ class Moderator {
     std::optional<store::TrainingLabel> label;
     std::optional<core::UserId> labeled_by;
   };
-  // Blocking (the database pool's threads): call through Db().
+  // Records `o` through Db() and keeps MemberContext::restricted in step.
+  boost::asio::awaitable<core::Result<int>> Record(std::string_view what, Outcome o);
+  // Blocking (the database pool's threads): Record() calls it.
   core::Result<int> RecordOutcome(const Outcome& o);
 
   ConfigService::Config ConfigOf(core::GuildId guild) const;

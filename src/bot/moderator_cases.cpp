@@ -51,23 +51,6 @@ store::AdminActionType ActionTypeOf(CaseAction a) {
 
 // How a moderator's decision moves the member's reputation (global and in the guild): a verified
 // member was wrongly flagged, a banned one was a spammer.
-// What an outcome does to the member's reputation (global and in the server); a reopened case
-// takes it back.
-double ReputationOf(VerificationStatus s) {
-  switch (s) {
-    case VerificationStatus::kVerified:
-      return 0.2;
-    case VerificationStatus::kBanned:
-      return -0.5;
-    case VerificationStatus::kKicked:
-    case VerificationStatus::kRejected:
-      return -0.3;
-    case VerificationStatus::kPending:
-    case VerificationStatus::kReopened:
-      return 0.0;
-  }
-  return 0.0;
-}
 
 std::string Cut(std::string text, std::size_t max) {
   if (text.size() <= max) return text;
@@ -355,11 +338,9 @@ asio::awaitable<core::Result<CaseResult>> Moderator::Resolve(CaseRequest r) {
                                               : store::TrainingLabel::kSpam;
     o.labeled_by = r.actor;
   }
-  auto record = [this, o] { return RecordOutcome(o); };
-  auto recorded = co_await Db("case.record", std::move(record));
+  auto recorded = co_await Record("case.record", std::move(o));
   if (!recorded)
     notes.push_back("the decision could not be fully recorded: " + recorded.error().message);
-  contexts_[{r.guild.value(), user.value()}].restricted = r.action == CaseAction::kReopen;
   const core::Timestamp now = deps_.clock.Now();
   switch (r.action) {
     case CaseAction::kVerify:
@@ -424,6 +405,13 @@ asio::awaitable<core::Result<core::UserId>> Moderator::CaseMember(core::GuildId 
   auto c = co_await FindCase(r);
   if (!c) co_return std::unexpected(c.error());
   co_return c->user_id;
+}
+
+asio::awaitable<core::Result<int>> Moderator::Record(std::string_view what, Outcome o) {
+  // What detection knows of the member follows at once; the rows go through the database pool.
+  if (o.restricted) contexts_[{o.guild.value(), o.user.value()}].restricted = *o.restricted;
+  auto record = [this, o = std::move(o)] { return RecordOutcome(o); };
+  co_return co_await Db(what, std::move(record));
 }
 
 core::Result<int> Moderator::RecordOutcome(const Outcome& o) {

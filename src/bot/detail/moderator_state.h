@@ -19,6 +19,24 @@
 
 namespace bot {
 
+// What an outcome does to the member's reputation (global and in the server); a reopened case
+// takes it back.
+inline double ReputationOf(store::VerificationStatus s) {
+  switch (s) {
+    case store::VerificationStatus::kVerified:
+      return 0.2;
+    case store::VerificationStatus::kBanned:
+      return -0.5;
+    case store::VerificationStatus::kKicked:
+    case store::VerificationStatus::kRejected:
+      return -0.3;
+    case store::VerificationStatus::kPending:
+    case store::VerificationStatus::kReopened:
+      return 0.0;
+  }
+  return 0.0;
+}
+
 struct Moderator::Detection {
   core::GuildId guild;
   core::UserId user;

@@ -13,6 +13,10 @@ namespace {
 
 using std::chrono::microseconds;
 
+// The global limit holds in every span of one second plus the reset slack (the network's jitter).
+constexpr microseconds kGlobalSpan =
+    std::chrono::seconds(1) + std::chrono::duration_cast<microseconds>(RateLimiter::kResetSlack);
+
 microseconds Seconds(double s) {
   return std::chrono::duration_cast<microseconds>(std::chrono::duration<double>(s));
 }
@@ -95,10 +99,9 @@ bool Route::Urgent() const {
 }
 
 core::Timestamp RateLimiter::GlobalSlot(core::Timestamp at) const {
-  // A sliding window: no span of one second (plus the reset slack, for the network's jitter)
-  // holds more than the limit, wherever it starts: the server's window may start at any moment.
-  const auto span = std::chrono::duration_cast<microseconds>(std::chrono::seconds(1)) +
-                    std::chrono::duration_cast<microseconds>(kResetSlack);
+  // A sliding window: no span (kGlobalSpan) holds more than the limit, wherever it starts: the
+  // server's window may start at any moment.
+  constexpr microseconds span = kGlobalSpan;
   const std::size_t limit = static_cast<std::size_t>(global_per_second_);
   const auto from = [this](core::Timestamp t) {
     return std::lower_bound(global_sent_.begin(), global_sent_.end(), t);
@@ -156,9 +159,9 @@ microseconds RateLimiter::Reserve(const Route& route) {
     --b.remaining;
   }
   if (!route.interaction) {
-    const auto span = std::chrono::duration_cast<microseconds>(std::chrono::seconds(1)) +
-                      std::chrono::duration_cast<microseconds>(kResetSlack);
-    while (!global_sent_.empty() && global_sent_.front() < now - span) global_sent_.pop_front();
+    while (!global_sent_.empty() && global_sent_.front() < now - kGlobalSpan) {
+      global_sent_.pop_front();
+    }
     at = GlobalSlot(std::max(at, global_blocked_until_));
     global_sent_.insert(
         std::lower_bound(global_sent_.begin(), global_sent_.end(), at + microseconds(1)), at);
