@@ -1,5 +1,6 @@
 #include "detect/engine.h"
 
+#include <fmt/compile.h>
 #include <fmt/format.h>
 
 #include <algorithm>
@@ -79,12 +80,12 @@ bool Verdict::Has(SignalCode code) const {
 
 std::string Verdict::Summary() const {
   std::string out =
-      fmt::format("{} risk={:.2f} certainty={:.2f} action={} trigger={}", ToString(level), risk,
+      fmt::format(FMT_COMPILE("{} risk={:.2f} certainty={:.2f} action={} trigger={}"), ToString(level), risk,
                   certainty, ToString(action), ToString(trigger));
   if (exempt) out += " exempt";
   if (llm_used) out += " llm";
   for (const Signal& s : signals) {
-    out += fmt::format(" {}({:+.2f}", Name(s.code), s.weight);
+    out += fmt::format(FMT_COMPILE(" {}({:+.2f}"), Name(s.code), s.weight);
     if (!s.evidence.empty()) out += ": " + s.evidence;
     out += ')';
   }
@@ -280,8 +281,8 @@ Verdict Engine::Judge(const MessageSample& sample) {
                                                        (1 - d.classifier_spam_at);
       detail::Findings more(policy);
       more.Fire(SignalCode::kClassifier, strength,
-                fmt::format("the local model says spam ({:.0f}%)", p * 100),
-                fmt::format("{:.3f}", p));
+                fmt::format(FMT_COMPILE("the local model says spam ({:.0f}%)"), p * 100),
+                fmt::format(FMT_COMPILE("{:.3f}"), p));
       for (Signal& s : more.signals()) v.signals.push_back(std::move(s));
     }
     v.spam_probability = p;
@@ -320,15 +321,15 @@ Verdict Engine::WithLlm(const Verdict& verdict, const LlmOpinion& opinion,
   const double c = std::clamp(opinion.confidence, 0.0, 1.0);
   switch (opinion.label) {
     case LlmOpinion::Label::kSpam:
-      f.Fire(SignalCode::kLlm, c, fmt::format("the LLM says spam ({:.0f}%)", c * 100),
+      f.Fire(SignalCode::kLlm, c, fmt::format(FMT_COMPILE("the LLM says spam ({:.0f}%)"), c * 100),
              opinion.reasons);
       break;
     case LlmOpinion::Label::kSuspicious:
-      f.Fire(SignalCode::kLlm, 0.5 * c, fmt::format("the LLM says suspicious ({:.0f}%)", c * 100),
+      f.Fire(SignalCode::kLlm, 0.5 * c, fmt::format(FMT_COMPILE("the LLM says suspicious ({:.0f}%)"), c * 100),
              opinion.reasons);
       break;
     case LlmOpinion::Label::kNormal:
-      f.Fire(SignalCode::kLlm, -0.8 * c, fmt::format("the LLM says normal ({:.0f}%)", c * 100),
+      f.Fire(SignalCode::kLlm, -0.8 * c, fmt::format(FMT_COMPILE("the LLM says normal ({:.0f}%)"), c * 100),
              opinion.reasons);
       break;
   }

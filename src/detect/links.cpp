@@ -6,6 +6,7 @@
 #include <array>
 #include <bit>
 #include <cstdlib>
+#include <cstring>
 #include <span>
 
 #include "detect/detail/lines.h"
@@ -138,29 +139,49 @@ bool HostHintAt(std::string_view t, std::size_t i) {
   return c == '\xE3' && i + 2 < t.size() && t[i + 1] == '\x80' && t[i + 2] == '\x82';
 }
 
+#if defined(__SSE2__)
+// Positions of '.', 0xE3 and "do" among the 16 bytes at `p` (`p[16]` must be readable).
+unsigned HintMask(const unsigned char* p) {
+  const __m128i v = _mm_loadu_si128(reinterpret_cast<const __m128i*>(p));
+  const __m128i next = _mm_loadu_si128(reinterpret_cast<const __m128i*>(p + 1));
+  const __m128i hint =
+      _mm_or_si128(_mm_or_si128(_mm_cmpeq_epi8(v, _mm_set1_epi8('.')),
+                                _mm_cmpeq_epi8(v, _mm_set1_epi8(static_cast<char>(0xE3)))),
+                   _mm_and_si128(_mm_cmpeq_epi8(v, _mm_set1_epi8('d')),
+                                 _mm_cmpeq_epi8(next, _mm_set1_epi8('o'))));
+  return static_cast<unsigned>(_mm_movemask_epi8(hint));
+}
+#endif
+
 bool MaybeHost(std::string_view t) {
   if (t.size() < 3) return false;
   std::size_t i = 1;
 #if defined(__SSE2__)
-  // Sixteen positions at a time: only '.', "do" and 0xE3 are looked at more closely.
+  // Sixteen positions at a time: only '.', "do" and 0xE3 are looked at more closely. The last
+  // positions (i + 1 < size) go through a zero-padded copy, so that no byte is looked at alone.
   const auto* p = reinterpret_cast<const unsigned char*>(t.data());
   for (; i + 17 < t.size(); i += 16) {
-    const __m128i v = _mm_loadu_si128(reinterpret_cast<const __m128i*>(p + i));
-    const __m128i next = _mm_loadu_si128(reinterpret_cast<const __m128i*>(p + i + 1));
-    const __m128i hint =
-        _mm_or_si128(_mm_or_si128(_mm_cmpeq_epi8(v, _mm_set1_epi8('.')),
-                                  _mm_cmpeq_epi8(v, _mm_set1_epi8(static_cast<char>(0xE3)))),
-                     _mm_and_si128(_mm_cmpeq_epi8(v, _mm_set1_epi8('d')),
-                                   _mm_cmpeq_epi8(next, _mm_set1_epi8('o'))));
-    for (auto m = static_cast<unsigned>(_mm_movemask_epi8(hint)); m != 0; m &= m - 1) {
+    for (unsigned m = HintMask(p + i); m != 0; m &= m - 1) {
       if (HostHintAt(t, i + static_cast<std::size_t>(std::countr_zero(m)))) return true;
     }
   }
-#endif
+  alignas(16) unsigned char tail[33] = {};
+  const std::size_t left = t.size() - i;  // 2 to 17 bytes
+  std::memcpy(tail, p + i, left);
+  for (std::size_t block = 0; block < left - 1; block += 16) {
+    unsigned m = HintMask(tail + block);
+    if (left - 1 - block < 16) m &= (1u << (left - 1 - block)) - 1;  // positions before the last
+    for (; m != 0; m &= m - 1) {
+      if (HostHintAt(t, i + block + static_cast<std::size_t>(std::countr_zero(m)))) return true;
+    }
+  }
+  return false;
+#else
   for (; i + 1 < t.size(); ++i) {
     if (HostHintAt(t, i)) return true;
   }
   return false;
+#endif
 }
 
 bool IsIpv4(std::string_view host) {

@@ -1,5 +1,6 @@
 // new_account: the account (its age read from the snowflake) is younger than new_account.hours.
 // Stronger the younger it is.
+#include <fmt/compile.h>
 #include <fmt/format.h>
 
 #include <algorithm>
@@ -17,8 +18,8 @@ void CheckAccountAge(const Author& a, core::Timestamp now, const CompiledPolicy&
                           std::chrono::duration<double>(limit).count();
   const auto hours = std::chrono::duration_cast<std::chrono::hours>(age).count();
   f.Fire(SignalCode::kNewAccount, std::clamp(1.0 - 0.5 * fraction, 0.5, 1.0),
-         hours < 48 ? fmt::format("account created {} hours ago", std::max<std::int64_t>(0, hours))
-                    : fmt::format("account created {} days ago", hours / 24),
+         hours < 48 ? fmt::format(FMT_COMPILE("account created {} hours ago"), std::max<std::int64_t>(0, hours))
+                    : fmt::format(FMT_COMPILE("account created {} days ago"), hours / 24),
          std::to_string(std::max<std::int64_t>(0, hours)) + "h");
 }
 

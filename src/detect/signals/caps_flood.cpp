@@ -1,4 +1,5 @@
 // caps_flood: a long message mostly in capitals (ASCII letters of the text as sent).
+#include <fmt/compile.h>
 #include <fmt/format.h>
 
 #include "detect/detail/context.h"
@@ -11,8 +12,8 @@ void CheckCapsFlood(const MessageContext& c, Findings& f) {
   if (s.letters < p.caps_min_letters) return;
   const double ratio = static_cast<double>(s.upper) / s.letters;
   if (ratio < p.caps_ratio) return;
-  f.Fire(SignalCode::kCapsFlood, 1.0, fmt::format("{:.0f}% capitals", ratio * 100),
-         fmt::format("{}/{}", s.upper, s.letters));
+  f.Fire(SignalCode::kCapsFlood, 1.0, fmt::format(FMT_COMPILE("{:.0f}% capitals"), ratio * 100),
+         fmt::format(FMT_COMPILE("{}/{}"), s.upper, s.letters));
 }
 
 }  // namespace detect::detail

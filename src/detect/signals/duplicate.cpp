@@ -1,6 +1,7 @@
 // duplicate: one member sending the same message again and again. "The same" compares the
 // message's letters only (its skeleton without digits, punctuation, spaces or invisibles), so
 // "buy now 1", "BUY  NOW!! 2" and "bսy now 3" are one message.
+#include <fmt/compile.h>
 #include <fmt/format.h>
 
 #include <algorithm>
@@ -28,7 +29,7 @@ void CheckDuplicate(const MessageContext& c, Findings& f) {
   if (same < p.duplicate_count) return;
   const double over = static_cast<double>(same - p.duplicate_count) / p.duplicate_count;
   f.Fire(SignalCode::kDuplicate, std::min(1.0, 0.7 + 0.3 * over),
-         fmt::format("the same message {} times in {} s", same, p.duplicate_window.count()),
+         fmt::format(FMT_COMPILE("the same message {} times in {} s"), same, p.duplicate_window.count()),
          std::to_string(same));
 }
 

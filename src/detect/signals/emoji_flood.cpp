@@ -1,5 +1,6 @@
 // emoji_flood: many emoji in one message: pictographs (U+1F000-U+1FFFF, U+2600-U+27BF) and
 // Discord custom emoji (<:name:id>, <a:name:id>), counted in one pass (TextShape).
+#include <fmt/compile.h>
 #include <fmt/format.h>
 
 #include "detect/detail/context.h"
@@ -9,7 +10,7 @@ namespace detect::detail {
 void CheckEmojiFlood(const MessageContext& c, Findings& f) {
   const int n = c.norm.shape.emoji;
   if (n < c.policy.data().emoji_count) return;
-  f.Fire(SignalCode::kEmojiFlood, 1.0, fmt::format("{} emoji", n), std::to_string(n));
+  f.Fire(SignalCode::kEmojiFlood, 1.0, fmt::format(FMT_COMPILE("{} emoji"), n), std::to_string(n));
 }
 
 }  // namespace detect::detail

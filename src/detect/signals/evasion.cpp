@@ -4,6 +4,7 @@
 // - a keyword or scam phrase that only matched once the disguise was undone: look-alike letters or
 //   leetspeak (matched on the skeleton, not on the plain text), fullwidth or mathematical letters
 //   (the text as sent was not ASCII, its NFKC form is), or letters spaced out.
+#include <fmt/compile.h>
 #include <fmt/format.h>
 
 #include "detect/detail/context.h"
@@ -28,7 +29,7 @@ void Add(std::string& why, std::string_view what) {
 void CheckEvasion(const MessageContext& c, Findings& f) {
   std::string why;
   if (c.norm.invisible_removed >= 2)
-    Add(why, fmt::format("{} invisible characters", c.norm.invisible_removed));
+    Add(why, fmt::format(FMT_COMPILE("{} invisible characters"), c.norm.invisible_removed));
   for (const Link& l : c.links.links) {
     if (l.obfuscated) {
       Add(why, "a disguised link");

@@ -1,6 +1,7 @@
 // history: what the caller knows about the member. Prior detections raise risk; prior false
 // positives (an admin said we were wrong) and a good reputation lower it. One signal, positive or
 // negative, with weight.history as its scale.
+#include <fmt/compile.h>
 #include <fmt/format.h>
 
 #include <algorithm>
@@ -10,6 +11,7 @@
 namespace detect::detail {
 
 void CheckHistory(const Author& a, Findings& f) {
+  if (a.prior_detections <= 0 && a.prior_false_positives <= 0 && a.reputation == 0) return;
   const double reputation = std::clamp(a.reputation, -1.0, 1.0);
   double s = 0;
   s += std::min(0.6, 0.2 * std::max(0, a.prior_detections - a.prior_false_positives));
@@ -19,9 +21,9 @@ void CheckHistory(const Author& a, Findings& f) {
   s = std::clamp(s, -1.0, 1.0);
   if (s == 0) return;
   f.Fire(SignalCode::kHistory, s,
-         fmt::format("{} earlier detections, {} false positives, reputation {:.2f}",
+         fmt::format(FMT_COMPILE("{} earlier detections, {} false positives, reputation {:.2f}"),
                      a.prior_detections, a.prior_false_positives, reputation),
-         fmt::format("{}/{}/{:.2f}", a.prior_detections, a.prior_false_positives, reputation));
+         fmt::format(FMT_COMPILE("{}/{}/{:.2f}"), a.prior_detections, a.prior_false_positives, reputation));
 }
 
 }  // namespace detect::detail

@@ -1,6 +1,7 @@
 // join_burst: join_burst.joins members joining within join_burst.window_seconds puts the guild in
 // raid mode for one window: this joiner and every earlier joiner still in the window are marked
 // (the earlier ones come back in Verdict::raid_members, once).
+#include <fmt/compile.h>
 #include <fmt/format.h>
 
 #include "detect/detail/context.h"
@@ -33,7 +34,7 @@ void CheckJoinBurst(const JoinContext& c, Findings& f, std::vector<core::UserId>
   }
   j.raid_until = c.now + window;
   f.Fire(SignalCode::kJoinBurst, 1.0,
-         fmt::format("{} joins within {} s: raid mode", recent, p.join_burst_window.count()),
+         fmt::format(FMT_COMPILE("{} joins within {} s: raid mode"), recent, p.join_burst_window.count()),
          std::to_string(recent));
 }
 

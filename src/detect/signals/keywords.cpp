@@ -2,6 +2,7 @@
 // the normalised skeleton as whole words through one compiled matcher, and, when the message
 // spaces its letters out ("f r e e  n i t r o"), on the joined letters. One keyword is a weak hint
 // (ordinary people say "gift card"); several together are stronger.
+#include <fmt/compile.h>
 #include <fmt/format.h>
 
 #include <algorithm>
@@ -37,7 +38,7 @@ void CheckKeywords(const MessageContext& c, Findings& f) {
   const double strength = std::min(
       1.0, 0.6 + 0.2 * static_cast<double>(found->size() - 1) + (untrusted_link ? 0.4 : 0.0));
   f.Fire(SignalCode::kKeyword, strength,
-         fmt::format("suspicious keyword{}{}{}: {}", found->size() > 1 ? "s" : "",
+         fmt::format(FMT_COMPILE("suspicious keyword{}{}{}: {}"), found->size() > 1 ? "s" : "",
                      spaced ? " (letters spaced out)" : "", untrusted_link ? " with a link" : "",
                      evidence),
          evidence);

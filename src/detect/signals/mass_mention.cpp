@@ -1,4 +1,5 @@
 // mass_mention: many user and role mentions in one message.
+#include <fmt/compile.h>
 #include <fmt/format.h>
 
 #include <algorithm>
@@ -14,7 +15,7 @@ void CheckMassMention(const MessageContext& c, Findings& f) {
   if (n < limit) return;
   f.Fire(SignalCode::kMassMention,
          std::min(1.0, 0.7 + 0.3 * static_cast<double>(n - limit) / limit),
-         fmt::format("{} mentions in one message (limit {})", n, limit), std::to_string(n));
+         fmt::format(FMT_COMPILE("{} mentions in one message (limit {})"), n, limit), std::to_string(n));
 }
 
 }  // namespace detect::detail

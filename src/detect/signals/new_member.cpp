@@ -1,5 +1,6 @@
 // new_member: joined the guild less than new_member.hours ago. first_message_link: a link to a
 // host that is not trusted among a new member's first first_messages.count messages.
+#include <fmt/compile.h>
 #include <fmt/format.h>
 
 #include "detect/detail/context.h"
@@ -14,7 +15,7 @@ void CheckNewMember(const MessageContext& c, Findings& f) {
   if (since >= p.new_member_age) return;
   const auto hours =
       std::max<std::int64_t>(0, std::chrono::duration_cast<std::chrono::hours>(since).count());
-  f.Fire(SignalCode::kNewMember, 1.0, fmt::format("joined {} hours ago", hours),
+  f.Fire(SignalCode::kNewMember, 1.0, fmt::format(FMT_COMPILE("joined {} hours ago"), hours),
          std::to_string(hours) + "h");
 
   const std::int64_t nth = std::max<std::int64_t>(a.messages_in_guild, c.member.seen - 1) + 1;
@@ -22,7 +23,7 @@ void CheckNewMember(const MessageContext& c, Findings& f) {
   for (const Link& l : c.links.links) {
     if (c.policy.IsTrustedHost(l.host)) continue;
     f.Fire(SignalCode::kFirstMessageLink, 1.0,
-           fmt::format("a link in message {} since joining", nth), l.host);
+           fmt::format(FMT_COMPILE("a link in message {} since joining"), nth), l.host);
     return;
   }
 }

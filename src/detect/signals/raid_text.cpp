@@ -2,6 +2,7 @@
 // within raid_text.window_seconds: a coordinated spam raid. Only texts with something to spread
 // count (a link, a mention, or at least 40 letters): a busy server saying "happy new year
 // everyone" at midnight is not a raid.
+#include <fmt/compile.h>
 #include <fmt/format.h>
 
 #include <algorithm>
@@ -34,7 +35,7 @@ void CheckRaidText(const MessageContext& c, Findings& f) {
   }
   if (r.count < p.raid_text_users) return;
   f.Fire(SignalCode::kRaidText, 1.0,
-         fmt::format("{} members sent this text within {} s", static_cast<int>(r.count),
+         fmt::format(FMT_COMPILE("{} members sent this text within {} s"), static_cast<int>(r.count),
                      p.raid_text_window.count()),
          std::to_string(r.count));
 }

@@ -3,6 +3,7 @@
 // fragment ("by steam", "to earn") only a little; several phrases add up. scam_link_path: a link
 // (to a host that is not trusted) whose path contains a fragment scam sites use (/claim-nitro,
 // /airdrop).
+#include <fmt/compile.h>
 #include <fmt/format.h>
 
 #include <algorithm>
@@ -24,7 +25,7 @@ void CheckScamPhrases(const MessageContext& c, Findings& f) {
     const double specific = std::clamp(static_cast<double>(longest) / 20.0, 0.3, 1.0);
     f.Fire(SignalCode::kScamPhrase,
            std::min(1.0, specific + 0.2 * static_cast<double>(hits.size() - 1)),
-           fmt::format("known scam wording: \"{}\"", *hits.front()), evidence);
+           fmt::format(FMT_COMPILE("known scam wording: \"{}\""), *hits.front()), evidence);
   }
   for (const Link& l : c.links.links) {
     if (l.path.empty() || c.policy.IsTrustedHost(l.host)) continue;
@@ -32,7 +33,7 @@ void CheckScamPhrases(const MessageContext& c, Findings& f) {
     if (!paths.empty()) {
       f.Fire(
           SignalCode::kScamLinkPath, 1.0,
-          fmt::format("link path used by scam sites: {}", c.lists.scam_paths().pattern(paths[0])),
+          fmt::format(FMT_COMPILE("link path used by scam sites: {}"), c.lists.scam_paths().pattern(paths[0])),
           l.host + l.path);
       return;
     }

@@ -5,6 +5,7 @@
 // reaches an alert for the admins (servers often allow self-promotion in one channel and not
 // elsewhere); several phrases with a link restrict. Hints ("check out my", "my channel") are
 // ordinary chat too: alone they stay below an alert and only add to other evidence.
+#include <fmt/compile.h>
 #include <fmt/format.h>
 
 #include <algorithm>
@@ -32,7 +33,7 @@ void CheckSelfPromotion(const MessageContext& c, Findings& f) {
       std::min(1.0, (clear.empty() ? 0.3 : 0.6) + 0.15 * more_clear + 0.05 * more_hints +
                         (c.links.links.empty() ? 0.0 : 0.2));
   const std::string& first = clear.empty() ? *hints.front() : *clear.front();
-  f.Fire(SignalCode::kSelfPromotion, strength, fmt::format("self-promotion: \"{}\"", first),
+  f.Fire(SignalCode::kSelfPromotion, strength, fmt::format(FMT_COMPILE("self-promotion: \"{}\""), first),
          evidence);
 }
 

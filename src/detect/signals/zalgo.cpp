@@ -1,5 +1,6 @@
 // zalgo: text drowned in stacked combining marks (U+0300-U+036F, U+1AB0-U+1AFF, U+1DC0-U+1DFF,
 // U+20D0-U+20FF, U+FE20-U+FE2F), counted in the text as sent (TextShape).
+#include <fmt/compile.h>
 #include <fmt/format.h>
 
 #include "detect/detail/context.h"
@@ -9,7 +10,7 @@ namespace detect::detail {
 void CheckZalgo(const MessageContext& c, Findings& f) {
   const int marks = c.norm.shape.marks;
   if (marks < c.policy.data().zalgo_marks) return;
-  f.Fire(SignalCode::kZalgo, 1.0, fmt::format("{} stacked combining marks", marks),
+  f.Fire(SignalCode::kZalgo, 1.0, fmt::format(FMT_COMPILE("{} stacked combining marks"), marks),
          std::to_string(marks));
 }
 
