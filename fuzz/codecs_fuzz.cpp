@@ -1,7 +1,8 @@
 // AFL++ target for the parsers that read text from outside the process: snowflake ids, the
 // store's timestamp, date and text[] codecs, secret redaction, the detection normaliser and the
 // link extractor, the gateway's zlib-stream inflater and its payload decoder, and the decoders of
-// interactions and REST messages (with a write-and-read-back oracle). The first input byte
+// interactions and REST messages (with a write-and-read-back oracle), and the phrase matcher
+// (against a plain search). The first input byte
 // picks the parser; the rest is its input. Parsers must fail closed (never crash, never accept
 // garbage silently), and whatever they accept must survive a format/parse round trip unchanged — a
 // violated oracle aborts.
@@ -9,6 +10,7 @@
 // Built and run by scripts/fuzz.sh (afl-g++), which ctest calls for a bounded time.
 #include <unistd.h>
 
+#include <algorithm>
 #include <cstdlib>
 #include <iostream>
 #include <iterator>
@@ -19,6 +21,7 @@
 #include "core/redact.h"
 #include "detect/detail/normalize_unicode.h"
 #include "detect/links.h"
+#include "detect/matcher.h"
 #include "detect/normalize.h"
 #include "discord/model/entities.h"
 #include "discord/model/interaction.h"
@@ -43,6 +46,33 @@ bool ValidUtf8(const std::string& s) {
     i += n;
   }
   return true;
+}
+
+bool IsWordByte(char c) {
+  const auto u = static_cast<unsigned char>(c);
+  return (u >= 'a' && u <= 'z') || (u >= 'A' && u <= 'Z') || (u >= '0' && u <= '9') || u >= 0x80;
+}
+
+void CheckPhrases(const std::string& text) {
+  static const std::vector<std::string> patterns{
+      "free nitro", "nitro", "i", "gg", "my channel", "/claim", ".ru/trade", "$50", ", and",
+      "i will give", "x.com", "?", "--", "\xC3\xA9 free", "it's free!", "aaaa", "sub4sub"};
+  static const detect::PhraseMatcher matcher = *detect::PhraseMatcher::Compile(patterns);
+  std::vector<std::string> expected;
+  for (const std::string& p : patterns) {
+    for (std::size_t at = text.find(p); at != std::string::npos; at = text.find(p, at + 1)) {
+      const std::size_t end = at + p.size();
+      if (IsWordByte(p.front()) && at > 0 && IsWordByte(text[at - 1])) continue;
+      if (IsWordByte(p.back()) && end < text.size() && IsWordByte(text[end])) continue;
+      expected.push_back(p);
+      break;
+    }
+  }
+  std::vector<std::string> found;
+  for (const std::uint32_t i : matcher.Scan(text, 100)) found.push_back(matcher.pattern(i));
+  std::sort(expected.begin(), expected.end());
+  std::sort(found.begin(), found.end());
+  Check(found == expected);
 }
 
 void One(const std::string& data) {
@@ -95,6 +125,10 @@ void One(const std::string& data) {
       Check(slow.text == n.text && slow.skeleton == n.skeleton &&
             slow.letter_print == n.letter_print && slow.letter_count == n.letter_count &&
             slow.lone_chars == n.lone_chars && slow.letters == n.letters && slow.shape == n.shape);
+      // The phrase matcher finds exactly the whole-word occurrences a plain search finds, over the
+      // raw input and the skeleton.
+      CheckPhrases(in);
+      CheckPhrases(n.skeleton);
       break;
     }
     case 6: {

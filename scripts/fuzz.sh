@@ -15,7 +15,8 @@ done
 "${AFL_CXX:-afl-g++}" -std=c++23 -O1 -g -I "$root/src" \
   "$root/fuzz/codecs_fuzz.cpp" "$root/src/core/id.cpp" "$root/src/core/result.cpp" \
   "$root/src/core/redact.cpp" "$root/src/store/records.cpp" "$root/src/store/pg/detail/params.cpp" \
-  "$root/src/detect/normalize.cpp" "$root/src/detect/links.cpp" "$root/src/net/zlib_stream.cpp" \
+  "$root/src/detect/normalize.cpp" "$root/src/detect/links.cpp" "$root/src/detect/phrase_matcher.cpp" \
+  "$root/src/net/zlib_stream.cpp" \
   "${model[@]}" -lfmt -lutf8proc -lidn2 -lz -lsimdjson -o "$work/codecs_fuzz" 2> "$work/build.log" || { cat "$work/build.log"; exit 1; }
 rm -rf "$work/out"
 # No UI; tolerate this sandbox's core_pattern and CPU governor; stop after $seconds.

@@ -1,13 +1,17 @@
-// Compiled multi-pattern matchers over Hyperscan: one scan of a message finds every phrase of a
-// list, however long the list, instead of a loop over patterns.
+// Compiled multi-pattern matchers: one pass over a message finds every pattern of a list, however
+// long the list, instead of a loop over patterns.
 //
 // PhraseMatcher: literal phrases (scam phrases, keywords), matched on whole words: a phrase that
-// begins (ends) with a letter or digit must not continue a word on that side, so "free nitro"
-// matches "get free nitro!" but not "carefree nitrous".
+// begins (ends) with a word byte (an ASCII letter or digit, or any byte of a non-ASCII character)
+// must not continue a word on that side, so "free nitro" matches "get free nitro!" but not
+// "carefree nitrous". Our own (phrase_matcher.cpp): whole-word matches can only begin where a word
+// begins, so only those places are looked at, through a filter of the phrases' first three bytes;
+// Hyperscan, which looks for every phrase at every byte, cost several times as much on chat
+// messages (docs/performance.md).
 // HostGlobMatcher: host patterns with `*` (one or more letters, digits or hyphens within a label),
-// matched against a host and its parent domains.
+// matched against a host and its parent domains, through Hyperscan.
 //
-// Immutable once built; Scan is thread-safe (each thread has its own Hyperscan scratch space).
+// Immutable once built; Scan is thread-safe (per-thread Hyperscan scratch space and working copy).
 #pragma once
 
 #include <cstdint>
@@ -34,8 +38,8 @@ class PhraseMatcher {
   static core::Result<PhraseMatcher> CompileGroups(std::vector<std::vector<std::string>> groups);
   PhraseMatcher() = default;  // matches nothing
 
-  // Indexes of the patterns found in `text`, each once, in the order first seen; at most `limit`
-  // per group. Indexes number the patterns of every group in turn (see pattern() and group()).
+  // Indexes of the patterns found in `text`, each once, in the order their first match begins; at
+  // most `limit` per group. Indexes number the patterns of every group in turn (see pattern() and group()).
   std::vector<std::uint32_t> Scan(std::string_view text, std::size_t limit = 16) const;
   // The same into `found` (cleared first), reusing its storage.
   void ScanInto(std::string_view text, std::size_t limit, std::vector<std::uint32_t>& found) const;
@@ -43,15 +47,52 @@ class PhraseMatcher {
   std::size_t group(std::uint32_t index) const;  // the group (0 for Compile) of a pattern
   std::size_t group_size(std::size_t group) const;
   std::size_t size() const { return patterns_.size(); }
-  std::size_t database_bytes() const;
+  std::size_t database_bytes() const;  // the matcher's tables, patterns included
 
   static constexpr std::size_t kMaxGroups = 4;
 
  private:
+  // A pattern as the scan compares it: its first eight bytes as a word (the rest zero), a mask of
+  // those, its length and whether it ends in a word byte.
+  struct Entry {
+    std::uint64_t head = 0;
+    std::uint64_t head_mask = 0;
+    std::uint32_t size = 0;
+    std::uint32_t id = 0;  // index into patterns_
+    bool ends_in_word = false;
+  };
+  // Patterns filed under their first `width` bytes (little-endian in `prefix`), in open addressing
+  // behind a filter of one bit per hashed prefix: entries[begin, begin + count).
+  struct Slot {
+    std::uint64_t prefix = 0;
+    std::uint32_t begin = 0;
+    std::uint32_t count = 0;  // 0: unused
+  };
+  struct PrefixTable {
+    std::size_t width = 0;
+    std::vector<Entry> entries;
+    std::vector<Slot> slots;
+    std::vector<std::uint64_t> filter;
+    int shift = 64;
+    void Build(std::vector<std::pair<std::uint64_t, Entry>> keyed);
+    const Slot* Find(std::uint64_t prefix) const;
+  };
+  template <typename OnMatch>
+  void MatchAt(const char* text, std::size_t size, std::size_t at, OnMatch& on) const;
+  template <typename OnMatch>
+  void Check(const Entry& e, const char* text, std::size_t size, std::size_t at, OnMatch& on) const;
+
   std::vector<std::string> patterns_;
   std::vector<std::uint32_t> group_ends_;  // one past each group's last index
-  std::shared_ptr<hs_database> db_;
-  std::uint64_t serial_ = 0;
+  // Patterns of six bytes or more by their first six (selective even where a text's words are
+  // common ones: "i will", "check"), of three to five by their first three.
+  PrefixTable long_;
+  PrefixTable mid_;
+  // Patterns of one or two bytes, by their first byte: short_[byte] is a range of short_entries_.
+  std::vector<std::pair<std::uint32_t, std::uint32_t>> short_;  // empty when there are none
+  std::vector<Entry> short_entries_;
+  std::array<std::uint64_t, 4> marks_{};   // non-word bytes that begin a pattern (a bit each)
+  bool space_mark_ = false;                // a pattern begins with a space
 };
 
 class HostGlobMatcher {

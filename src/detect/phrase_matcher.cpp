@@ -1,0 +1,311 @@
+// PhraseMatcher: whole-word phrase matching that looks only where a phrase can begin.
+//
+// A phrase that begins with a word byte can only match where a word of the text begins (the byte
+// before must not be a word byte), and one that begins with another byte (".ru/", "/claim") only
+// where that byte is. Those places, the anchors, are found sixteen bytes at a time; at each, the
+// next three bytes go through a 65,536-bit filter of the phrases' first three bytes (8 KB, in the
+// fastest cache), and only when it lets them through are the phrases filed under those three bytes
+// compared: eight bytes at once, then the rest, then the word boundary at the end. A chat message
+// has about one anchor per word and most are turned away by the filter, where Hyperscan looked for
+// every phrase at every byte.
+#include <fmt/format.h>
+
+#include <algorithm>
+#include <bit>
+#include <cstring>
+
+#include "detect/matcher.h"
+
+#if defined(__SSE2__)
+#include <emmintrin.h>
+#endif
+
+namespace detect {
+namespace {
+
+constexpr std::size_t kFilterBits = 1 << 16;
+constexpr std::size_t kPadding = 64;  // zero bytes after the text's working copy
+
+// Word bytes: ASCII letters and digits, and every byte of a non-ASCII character.
+constexpr std::array<bool, 256> kWordByte = [] {
+  std::array<bool, 256> t{};
+  for (int c = 0; c < 256; ++c) {
+    t[static_cast<std::size_t>(c)] = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
+                                     (c >= '0' && c <= '9') || c >= 0x80;
+  }
+  return t;
+}();
+
+inline bool IsWordByte(char c) { return kWordByte[static_cast<unsigned char>(c)]; }
+
+inline std::uint64_t Load8(const char* p) {
+  std::uint64_t w;
+  std::memcpy(&w, p, 8);
+  return w;
+}
+
+inline std::uint64_t Mask(std::size_t bytes) { return ~std::uint64_t{0} >> (64 - 8 * bytes); }
+
+inline std::size_t FilterIndex(std::uint64_t prefix) {
+  return (prefix * 0x9E3779B97F4A7C15ULL) >> (64 - 16);
+}
+inline std::size_t SlotHome(std::uint64_t prefix, int shift) {
+  return (prefix * 0xC2B2AE3D27D4EB4FULL) >> shift;
+}
+
+// Which of the 64 bytes at `p` are word bytes, and which are spaces (bit i: byte i).
+struct BlockMasks {
+  std::uint64_t words = 0;
+  std::uint64_t spaces = 0;
+};
+
+BlockMasks Masks(const char* p) {
+  BlockMasks m;
+#if defined(__SSE2__)
+  for (int k = 0; k < 4; ++k) {
+    const __m128i v = _mm_loadu_si128(reinterpret_cast<const __m128i*>(p + 16 * k));
+    const __m128i high = _mm_cmplt_epi8(v, _mm_setzero_si128());  // >= 0x80
+    const __m128i digit = _mm_and_si128(_mm_cmpgt_epi8(v, _mm_set1_epi8('0' - 1)),
+                                        _mm_cmplt_epi8(v, _mm_set1_epi8('9' + 1)));
+    const __m128i folded = _mm_or_si128(v, _mm_set1_epi8(0x20));  // 'A'-'Z' to 'a'-'z'
+    const __m128i alpha = _mm_and_si128(_mm_cmpgt_epi8(folded, _mm_set1_epi8('a' - 1)),
+                                        _mm_cmplt_epi8(folded, _mm_set1_epi8('z' + 1)));
+    const auto words = static_cast<unsigned>(
+        _mm_movemask_epi8(_mm_or_si128(high, _mm_or_si128(digit, alpha))));
+    const auto spaces =
+        static_cast<unsigned>(_mm_movemask_epi8(_mm_cmpeq_epi8(v, _mm_set1_epi8(' '))));
+    m.words |= static_cast<std::uint64_t>(words) << (16 * k);
+    m.spaces |= static_cast<std::uint64_t>(spaces) << (16 * k);
+  }
+#else
+  for (std::size_t i = 0; i < 64; ++i) {
+    m.words |= static_cast<std::uint64_t>(IsWordByte(p[i])) << i;
+    m.spaces |= static_cast<std::uint64_t>(p[i] == ' ') << i;
+  }
+#endif
+  return m;
+}
+
+// The result of one scan: at most `limit` patterns per group, each once; `done` when every group
+// is full.
+struct Collector {
+  const std::vector<std::uint32_t>& group_ends;
+  std::size_t limit;
+  std::vector<std::uint32_t>& found;
+  std::array<std::size_t, PhraseMatcher::kMaxGroups> per_group{};
+  std::size_t groups_full = 0;
+  bool done = false;
+
+  void operator()(std::uint32_t id) {
+    if (std::find(found.begin(), found.end(), id) != found.end()) return;
+    std::size_t g = 0;
+    while (id >= group_ends[g]) ++g;
+    if (per_group[g] >= limit) return;
+    found.push_back(id);
+    if (++per_group[g] == limit && ++groups_full == group_ends.size()) done = true;
+  }
+};
+
+}  // namespace
+
+core::Result<PhraseMatcher> PhraseMatcher::Compile(std::vector<std::string> patterns) {
+  std::vector<std::vector<std::string>> groups;
+  groups.push_back(std::move(patterns));
+  return CompileGroups(std::move(groups));
+}
+
+core::Result<PhraseMatcher> PhraseMatcher::CompileGroups(
+    std::vector<std::vector<std::string>> groups) {
+  if (groups.empty() || groups.size() > kMaxGroups) {
+    return core::Fail(core::ErrorCode::kInvalidArgument,
+                      fmt::format("a phrase matcher has 1 to {} groups", kMaxGroups));
+  }
+  PhraseMatcher m;
+  for (std::vector<std::string>& patterns : groups) {
+    patterns.erase(std::remove_if(patterns.begin(), patterns.end(),
+                                  [](const std::string& p) { return p.empty(); }),
+                   patterns.end());
+    std::sort(patterns.begin(), patterns.end());
+    patterns.erase(std::unique(patterns.begin(), patterns.end()), patterns.end());
+    for (std::string& p : patterns) m.patterns_.push_back(std::move(p));
+    m.group_ends_.push_back(static_cast<std::uint32_t>(m.patterns_.size()));
+  }
+  if (m.patterns_.empty()) return m;
+
+  std::vector<std::pair<std::uint64_t, Entry>> long_keyed, mid_keyed;  // (first bytes, entry)
+  std::vector<Entry> short_patterns;
+  m.long_.width = 6;
+  m.mid_.width = 3;
+  for (std::size_t i = 0; i < m.patterns_.size(); ++i) {
+    const std::string& p = m.patterns_[i];
+    Entry e;
+    e.size = static_cast<std::uint32_t>(p.size());
+    e.id = static_cast<std::uint32_t>(i);
+    e.ends_in_word = IsWordByte(p.back());
+    const std::size_t head = std::min<std::size_t>(p.size(), 8);
+    std::memcpy(&e.head, p.data(), head);
+    e.head_mask = Mask(head);
+    if (p.size() >= m.long_.width) {
+      long_keyed.emplace_back(e.head & Mask(m.long_.width), e);
+    } else if (p.size() >= m.mid_.width) {
+      mid_keyed.emplace_back(e.head & Mask(m.mid_.width), e);
+    } else {
+      short_patterns.push_back(e);
+    }
+    if (!IsWordByte(p.front())) {
+      const auto b = static_cast<unsigned char>(p.front());
+      m.marks_[b / 64] |= std::uint64_t{1} << (b % 64);
+      m.space_mark_ |= b == ' ';
+    }
+  }
+  m.long_.Build(std::move(long_keyed));
+  m.mid_.Build(std::move(mid_keyed));
+
+  if (!short_patterns.empty()) {
+    std::stable_sort(short_patterns.begin(), short_patterns.end(), [&](const Entry& a, const Entry& b) {
+      return static_cast<unsigned char>(m.patterns_[a.id][0]) <
+             static_cast<unsigned char>(m.patterns_[b.id][0]);
+    });
+    m.short_.assign(256, {0, 0});
+    for (std::size_t i = 0; i < short_patterns.size(); ++i) {
+      auto& range = m.short_[static_cast<unsigned char>(m.patterns_[short_patterns[i].id][0])];
+      if (range.second == 0) range.first = static_cast<std::uint32_t>(i);
+      ++range.second;
+    }
+    m.short_entries_ = std::move(short_patterns);
+  }
+  return m;
+}
+
+void PhraseMatcher::PrefixTable::Build(std::vector<std::pair<std::uint64_t, Entry>> keyed) {
+  std::stable_sort(keyed.begin(), keyed.end(),
+                   [](const auto& a, const auto& b) { return a.first < b.first; });
+  std::size_t distinct = 0;
+  for (std::size_t i = 0; i < keyed.size(); ++i)
+    distinct += i == 0 || keyed[i].first != keyed[i - 1].first;
+  const std::size_t size = std::max<std::size_t>(16, std::bit_ceil(2 * distinct));
+  slots.assign(size, Slot{});
+  filter.assign(kFilterBits / 64, 0);
+  shift = 64 - std::countr_zero(size);
+  for (std::size_t i = 0; i < keyed.size();) {
+    Slot slot{keyed[i].first, static_cast<std::uint32_t>(entries.size()), 0};
+    for (; i < keyed.size() && keyed[i].first == slot.prefix; ++i) entries.push_back(keyed[i].second);
+    slot.count = static_cast<std::uint32_t>(entries.size()) - slot.begin;
+    std::size_t at = SlotHome(slot.prefix, shift);
+    while (slots[at].count != 0) at = (at + 1) & (size - 1);
+    slots[at] = slot;
+    const std::size_t bit = FilterIndex(slot.prefix);
+    filter[bit / 64] |= std::uint64_t{1} << (bit % 64);
+  }
+}
+
+inline const PhraseMatcher::Slot* PhraseMatcher::PrefixTable::Find(std::uint64_t prefix) const {
+  const std::size_t bit = FilterIndex(prefix);
+  if (filter.empty() || ((filter[bit / 64] >> (bit % 64)) & 1) == 0) return nullptr;
+  const std::size_t mask = slots.size() - 1;
+  for (std::size_t s = SlotHome(prefix, shift);; s = (s + 1) & mask) {
+    const Slot& slot = slots[s];
+    if (slot.count == 0) return nullptr;
+    if (slot.prefix == prefix) return &slot;
+  }
+}
+
+// Whether `e` occurs at `at` (an anchor) in `text` of `size` bytes, followed by zero padding, and
+// ends where a word does if it ends in a word byte.
+template <typename OnMatch>
+inline void PhraseMatcher::Check(const Entry& e, const char* text, std::size_t size,
+                                 std::size_t at, OnMatch& on) const {
+  if (e.size > size - at) return;
+  if ((Load8(text + at) & e.head_mask) != e.head) return;
+  if (e.size > 8 && std::memcmp(text + at + 8, patterns_[e.id].data() + 8, e.size - 8) != 0)
+    return;
+  if (e.ends_in_word && at + e.size < size && IsWordByte(text[at + e.size])) return;
+  on(e.id);
+}
+
+template <typename OnMatch>
+inline void PhraseMatcher::MatchAt(const char* text, std::size_t size, std::size_t at,
+                                   OnMatch& on) const {
+  if (!short_.empty()) {
+    const auto [begin, count] = short_[static_cast<unsigned char>(text[at])];
+    for (std::uint32_t k = begin; k < begin + count; ++k) Check(short_entries_[k], text, size, at, on);
+  }
+  const std::uint64_t bytes = Load8(text + at);
+  if (const Slot* slot = long_.Find(bytes & Mask(6))) {
+    for (std::uint32_t k = slot->begin; k < slot->begin + slot->count; ++k)
+      Check(long_.entries[k], text, size, at, on);
+  }
+  if (const Slot* slot = mid_.Find(bytes & Mask(3))) {
+    for (std::uint32_t k = slot->begin; k < slot->begin + slot->count; ++k)
+      Check(mid_.entries[k], text, size, at, on);
+  }
+}
+
+std::vector<std::uint32_t> PhraseMatcher::Scan(std::string_view text, std::size_t limit) const {
+  std::vector<std::uint32_t> found;
+  ScanInto(text, limit, found);
+  return found;
+}
+
+void PhraseMatcher::ScanInto(std::string_view text, std::size_t limit,
+                             std::vector<std::uint32_t>& found) const {
+  found.clear();
+  if (patterns_.empty() || text.empty() || limit == 0) return;
+  // A working copy with zero bytes after it (zero is not a word byte), so that the text is read in
+  // whole blocks of 64 and compared eight bytes at a time without running off its end.
+  thread_local std::string copy;
+  const std::size_t n = text.size();
+  const std::size_t blocks = (n + 63) / 64;
+  copy.resize_and_overwrite(blocks * 64 + kPadding, [](char*, std::size_t size) { return size; });
+  std::memcpy(copy.data(), text.data(), n);
+  std::memset(copy.data() + n, 0, copy.size() - n);
+  const char* p = copy.data();
+  const bool any_marks = (marks_[0] | marks_[1] | marks_[2] | marks_[3]) != 0;
+
+  Collector collect{group_ends_, limit, found};
+  std::uint64_t previous_top = 0;  // whether the byte before this block is a word byte
+  for (std::size_t block = 0; block < blocks; ++block) {
+    const std::size_t base = block * 64;
+    const BlockMasks m = Masks(p + base);
+    // Word starts: a word byte after a byte that is not one. Padding is never a word byte.
+    std::uint64_t anchors = m.words & ~((m.words << 1) | previous_top);
+    previous_top = m.words >> 63;
+    if (any_marks) {
+      std::uint64_t other = ~m.words & (space_mark_ ? ~std::uint64_t{0} : ~m.spaces);
+      if (n - base < 64) other &= (std::uint64_t{1} << (n - base)) - 1;  // not the padding
+      for (; other != 0; other &= other - 1) {
+        const int bit = std::countr_zero(other);
+        const auto b = static_cast<unsigned char>(p[base + static_cast<std::size_t>(bit)]);
+        if ((marks_[b / 64] >> (b % 64)) & 1) anchors |= std::uint64_t{1} << bit;
+      }
+    }
+    for (; anchors != 0; anchors &= anchors - 1) {
+      MatchAt(p, n, base + static_cast<std::size_t>(std::countr_zero(anchors)), collect);
+      if (collect.done) return;
+    }
+  }
+}
+
+std::size_t PhraseMatcher::group(std::uint32_t index) const {
+  std::size_t g = 0;
+  while (g + 1 < group_ends_.size() && index >= group_ends_[g]) ++g;
+  return g;
+}
+
+std::size_t PhraseMatcher::group_size(std::size_t group) const {
+  if (group >= group_ends_.size()) return 0;
+  return group_ends_[group] - (group == 0 ? 0 : group_ends_[group - 1]);
+}
+
+std::size_t PhraseMatcher::database_bytes() const {
+  std::size_t n = short_entries_.size() * sizeof(Entry) + short_.size() * sizeof(short_[0]) +
+                  group_ends_.size() * sizeof(std::uint32_t);
+  for (const PrefixTable* t : {&long_, &mid_}) {
+    n += t->entries.size() * sizeof(Entry) + t->slots.size() * sizeof(Slot) +
+         t->filter.size() * sizeof(std::uint64_t);
+  }
+  for (const std::string& p : patterns_) n += sizeof(std::string) + p.capacity();
+  return n;
+}
+
+}  // namespace detect
