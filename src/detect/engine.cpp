@@ -32,12 +32,8 @@ void Findings::Fire(SignalCode code, double strength, std::string reason,
     e.remove_suffix(1);
   }
   s.evidence.assign(e);
+  fired_ |= std::uint64_t{1} << static_cast<unsigned>(code);
   signals_.push_back(std::move(s));
-}
-
-bool Findings::Has(SignalCode code) const {
-  return std::any_of(signals_.begin(), signals_.end(),
-                     [code](const Signal& s) { return s.code == code; });
 }
 
 }  // namespace detail
@@ -183,8 +179,10 @@ EngineStats Engine::Stats() const {
 void Engine::Score(Verdict& v, const CompiledPolicy& policy) const {
   const double classifier_p = v.spam_probability;
   const PolicyData& p = policy.data();
-  std::sort(v.signals.begin(), v.signals.end(),
-            [](const Signal& a, const Signal& b) { return a.weight > b.weight; });
+  if (v.signals.size() > 1) {
+    std::sort(v.signals.begin(), v.signals.end(),
+              [](const Signal& a, const Signal& b) { return a.weight > b.weight; });
+  }
   double keep = 1, damp = 1, doubt = 1;
   for (const Signal& s : v.signals) {
     if (s.weight > 0) {

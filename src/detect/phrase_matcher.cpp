@@ -199,7 +199,7 @@ void PhraseMatcher::PrefixTable::Build(std::vector<std::pair<std::uint64_t, Entr
   }
 }
 
-inline const PhraseMatcher::Slot* PhraseMatcher::PrefixTable::Find(std::uint64_t prefix) const {
+[[gnu::always_inline]] inline const PhraseMatcher::Slot* PhraseMatcher::PrefixTable::Find(std::uint64_t prefix) const {
   const std::size_t bit = FilterIndex(prefix);
   if (filter.empty() || ((filter[bit / 64] >> (bit % 64)) & 1) == 0) return nullptr;
   const std::size_t mask = slots.size() - 1;
@@ -224,7 +224,7 @@ inline void PhraseMatcher::Check(const Entry& e, const char* text, std::size_t s
 }
 
 template <typename OnMatch>
-inline void PhraseMatcher::MatchAt(const char* text, std::size_t size, std::size_t at,
+[[gnu::always_inline]] inline void PhraseMatcher::MatchAt(const char* text, std::size_t size, std::size_t at,
                                    OnMatch& on) const {
   if (!short_.empty()) {
     const auto [begin, count] = short_[static_cast<unsigned char>(text[at])];

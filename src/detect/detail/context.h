@@ -21,12 +21,14 @@ class Findings {
   explicit Findings(const CompiledPolicy& policy) : policy_(policy) {}
   // `strength` in [0, 1] scales the policy weight; evidence is cut to 200 bytes.
   void Fire(SignalCode code, double strength, std::string reason, std::string_view evidence = {});
-  bool Has(SignalCode code) const;
+  bool Has(SignalCode code) const { return (fired_ >> static_cast<unsigned>(code)) & 1; }
   std::vector<Signal>& signals() { return signals_; }
 
  private:
+  static_assert(kSignalCount <= 64);
   const CompiledPolicy& policy_;
   std::vector<Signal> signals_;
+  std::uint64_t fired_ = 0;  // a bit per code in signals_
 };
 
 // The scam phrases and the policy's keywords found in a message's skeleton: one scan for a guild

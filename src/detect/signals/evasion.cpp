@@ -27,6 +27,8 @@ void Add(std::string& why, std::string_view what) {
 }  // namespace
 
 void CheckEvasion(const MessageContext& c, Findings& f) {
+  const bool matched = f.Has(SignalCode::kKeyword) || f.Has(SignalCode::kScamPhrase);
+  if (c.norm.invisible_removed < 2 && c.links.links.empty() && !matched) return;
   std::string why;
   if (c.norm.invisible_removed >= 2)
     Add(why, fmt::format(FMT_COMPILE("{} invisible characters"), c.norm.invisible_removed));
@@ -36,7 +38,7 @@ void CheckEvasion(const MessageContext& c, Findings& f) {
       break;
     }
   }
-  if (f.Has(SignalCode::kKeyword) || f.Has(SignalCode::kScamPhrase)) {
+  if (matched) {
     TextHits plain_hits;
     FindTextHits(c.norm.text, c.policy, c.lists, plain_hits);
     const bool plain = !plain_hits.keywords.empty() || !plain_hits.phrases.empty();
