@@ -78,7 +78,8 @@ class PhraseMatcher {
     const Slot* Find(std::uint64_t prefix) const;
   };
   template <typename OnMatch>
-  void MatchAt(const char* text, std::size_t size, std::size_t at, OnMatch& on) const;
+  void MatchAt(const char* text, std::size_t size, std::size_t at, bool long_hit, bool mid_hit,
+               OnMatch& on) const;
   template <typename OnMatch>
   void Check(const Entry& e, const char* text, std::size_t size, std::size_t at, OnMatch& on) const;
 

@@ -199,9 +199,8 @@ void PhraseMatcher::PrefixTable::Build(std::vector<std::pair<std::uint64_t, Entr
   }
 }
 
-[[gnu::always_inline]] inline const PhraseMatcher::Slot* PhraseMatcher::PrefixTable::Find(std::uint64_t prefix) const {
-  const std::size_t bit = FilterIndex(prefix);
-  if (filter.empty() || ((filter[bit / 64] >> (bit % 64)) & 1) == 0) return nullptr;
+// The slot of `prefix`, once the filter has let it through.
+const PhraseMatcher::Slot* PhraseMatcher::PrefixTable::Find(std::uint64_t prefix) const {
   const std::size_t mask = slots.size() - 1;
   for (std::size_t s = SlotHome(prefix, shift);; s = (s + 1) & mask) {
     const Slot& slot = slots[s];
@@ -223,19 +222,24 @@ inline void PhraseMatcher::Check(const Entry& e, const char* text, std::size_t s
   on(e.id);
 }
 
+// The patterns that may begin at `at` (an anchor): those of one or two bytes, and those filed
+// under the next six or three bytes when the filter let those through (`long_hit`, `mid_hit`).
+// Out of line: the scan's loop only tests the filters, which turn most anchors away.
 template <typename OnMatch>
-[[gnu::always_inline]] inline void PhraseMatcher::MatchAt(const char* text, std::size_t size, std::size_t at,
-                                   OnMatch& on) const {
+[[gnu::noinline]] void PhraseMatcher::MatchAt(const char* text, std::size_t size, std::size_t at,
+                                              bool long_hit, bool mid_hit, OnMatch& on) const {
   if (!short_.empty()) {
     const auto [begin, count] = short_[static_cast<unsigned char>(text[at])];
     for (std::uint32_t k = begin; k < begin + count; ++k) Check(short_entries_[k], text, size, at, on);
   }
   const std::uint64_t bytes = Load8(text + at);
-  if (const Slot* slot = long_.Find(bytes & Mask(6))) {
+  const Slot* slot = long_hit ? long_.Find(bytes & Mask(6)) : nullptr;
+  if (slot != nullptr) {
     for (std::uint32_t k = slot->begin; k < slot->begin + slot->count; ++k)
       Check(long_.entries[k], text, size, at, on);
   }
-  if (const Slot* slot = mid_.Find(bytes & Mask(3))) {
+  slot = mid_hit ? mid_.Find(bytes & Mask(3)) : nullptr;
+  if (slot != nullptr) {
     for (std::uint32_t k = slot->begin; k < slot->begin + slot->count; ++k)
       Check(mid_.entries[k], text, size, at, on);
   }
@@ -263,6 +267,11 @@ void PhraseMatcher::ScanInto(std::string_view text, std::size_t limit,
   const bool any_marks = (marks_[0] | marks_[1] | marks_[2] | marks_[3]) != 0;
 
   Collector collect{group_ends_, limit, found};
+  // Held in locals: the loop below writes to `found`, which the compiler cannot tell apart from
+  // this matcher's own vectors.
+  const std::uint64_t* const long_filter = long_.filter.data();
+  const std::uint64_t* const mid_filter = mid_.filter.data();
+  const bool has_short = !short_.empty();
   std::uint64_t previous_top = 0;  // whether the byte before this block is a word byte
   for (std::size_t block = 0; block < blocks; ++block) {
     const std::size_t base = block * 64;
@@ -280,8 +289,16 @@ void PhraseMatcher::ScanInto(std::string_view text, std::size_t limit,
       }
     }
     for (; anchors != 0; anchors &= anchors - 1) {
-      MatchAt(p, n, base + static_cast<std::size_t>(std::countr_zero(anchors)), collect);
-      if (collect.done) return;
+      const std::size_t at = base + static_cast<std::size_t>(std::countr_zero(anchors));
+      const std::uint64_t bytes = Load8(p + at);
+      const std::size_t long_bit = FilterIndex(bytes & Mask(6));
+      const std::size_t mid_bit = FilterIndex(bytes & Mask(3));
+      const bool long_hit = (long_filter[long_bit / 64] >> (long_bit % 64)) & 1;
+      const bool mid_hit = (mid_filter[mid_bit / 64] >> (mid_bit % 64)) & 1;
+      if (long_hit | mid_hit | has_short) [[unlikely]] {
+        MatchAt(p, n, at, long_hit, mid_hit, collect);
+        if (collect.done) return;
+      }
     }
   }
 }
