@@ -5,9 +5,9 @@
 // begins (ends) with a word byte (an ASCII letter or digit, or any byte of a non-ASCII character)
 // must not continue a word on that side, so "free nitro" matches "get free nitro!" but not
 // "carefree nitrous". Our own (phrase_matcher.cpp): whole-word matches can only begin where a word
-// begins, so only those places are looked at, through a filter of the phrases' first three bytes;
-// Hyperscan, which looks for every phrase at every byte, cost several times as much on chat
-// messages (docs/performance.md).
+// begins, so only those places are looked at, through filters of the phrases' first six (or three)
+// bytes. Hyperscan, which looks for every phrase at every byte, cost more on the benchmark stream
+// (docs/performance.md).
 // HostGlobMatcher: host patterns with `*` (one or more letters, digits or hyphens within a label),
 // matched against a host and its parent domains, through Hyperscan.
 //
@@ -72,8 +72,9 @@ class PhraseMatcher {
     std::size_t width = 0;
     std::vector<Entry> entries;
     std::vector<Slot> slots;
-    std::vector<std::uint64_t> filter;
     int shift = 64;
+    std::vector<std::uint64_t> filter;  // a bit per hashed prefix
+    std::size_t filter_mask = 0;        // its size in bits, less one
     void Build(std::vector<std::pair<std::uint64_t, Entry>> keyed);
     const Slot* Find(std::uint64_t prefix) const;
   };

@@ -2,12 +2,15 @@
 //
 // A phrase that begins with a word byte can only match where a word of the text begins (the byte
 // before must not be a word byte), and one that begins with another byte (".ru/", "/claim") only
-// where that byte is. Those places, the anchors, are found sixteen bytes at a time; at each, the
-// next three bytes go through a 65,536-bit filter of the phrases' first three bytes (8 KB, in the
-// fastest cache), and only when it lets them through are the phrases filed under those three bytes
-// compared: eight bytes at once, then the rest, then the word boundary at the end. A chat message
-// has about one anchor per word and most are turned away by the filter, where Hyperscan looked for
-// every phrase at every byte.
+// where that byte is. Those places, the anchors, are found sixty-four bytes at a time. At each,
+// the next six bytes go through a bit filter of the six-byte beginnings of the phrases of six bytes
+// or more, and the next three through one of the three-byte phrases' and four- and five-byte
+// phrases' beginnings (65,536 bits each for the shipped lists, 8 KB, in the fastest cache). Six
+// bytes keep the filter selective where a text's words are common ones that begin many phrases
+// ("i will", "check"): about one anchor in twenty-five gets through on the benchmark stream. Only
+// then are the phrases filed under those bytes compared: eight bytes at once, then the rest, then
+// the word boundary at the end. Phrases of one or two bytes (a guild's own keywords may be that
+// short) are listed by their first byte.
 #include <fmt/format.h>
 
 #include <algorithm>
@@ -23,7 +26,10 @@
 namespace detect {
 namespace {
 
-constexpr std::size_t kFilterBits = 1 << 16;
+// A filter has about 64 bits per key (so about one place in 64 that begins no phrase gets
+// through), between 512 bits and 65,536 (8 KB: the shipped lists).
+constexpr std::size_t kMinFilterBits = 1 << 9;
+constexpr std::size_t kMaxFilterBits = 1 << 16;
 constexpr std::size_t kPadding = 64;  // zero bytes after the text's working copy
 
 // Word bytes: ASCII letters and digits, and every byte of a non-ASCII character.
@@ -46,8 +52,9 @@ inline std::uint64_t Load8(const char* p) {
 
 inline std::uint64_t Mask(std::size_t bytes) { return ~std::uint64_t{0} >> (64 - 8 * bytes); }
 
-inline std::size_t FilterIndex(std::uint64_t prefix) {
-  return (prefix * 0x9E3779B97F4A7C15ULL) >> (64 - 16);
+// A prefix's bit in a filter of `mask` + 1 bits: from the top sixteen bits of its hash.
+inline std::size_t FilterIndex(std::uint64_t prefix, std::size_t mask) {
+  return ((prefix * 0x9E3779B97F4A7C15ULL) >> 48) & mask;
 }
 inline std::size_t SlotHome(std::uint64_t prefix, int shift) {
   return (prefix * 0xC2B2AE3D27D4EB4FULL) >> shift;
@@ -185,7 +192,10 @@ void PhraseMatcher::PrefixTable::Build(std::vector<std::pair<std::uint64_t, Entr
     distinct += i == 0 || keyed[i].first != keyed[i - 1].first;
   const std::size_t size = std::max<std::size_t>(16, std::bit_ceil(2 * distinct));
   slots.assign(size, Slot{});
-  filter.assign(kFilterBits / 64, 0);
+  const std::size_t bits = std::clamp<std::size_t>(std::bit_ceil(64 * distinct), kMinFilterBits,
+                                                   kMaxFilterBits);
+  filter.assign(bits / 64, 0);
+  filter_mask = bits - 1;
   shift = 64 - std::countr_zero(size);
   for (std::size_t i = 0; i < keyed.size();) {
     Slot slot{keyed[i].first, static_cast<std::uint32_t>(entries.size()), 0};
@@ -194,7 +204,7 @@ void PhraseMatcher::PrefixTable::Build(std::vector<std::pair<std::uint64_t, Entr
     std::size_t at = SlotHome(slot.prefix, shift);
     while (slots[at].count != 0) at = (at + 1) & (size - 1);
     slots[at] = slot;
-    const std::size_t bit = FilterIndex(slot.prefix);
+    const std::size_t bit = FilterIndex(slot.prefix, filter_mask);
     filter[bit / 64] |= std::uint64_t{1} << (bit % 64);
   }
 }
@@ -271,6 +281,8 @@ void PhraseMatcher::ScanInto(std::string_view text, std::size_t limit,
   // this matcher's own vectors.
   const std::uint64_t* const long_filter = long_.filter.data();
   const std::uint64_t* const mid_filter = mid_.filter.data();
+  const std::size_t long_mask = long_.filter_mask;
+  const std::size_t mid_mask = mid_.filter_mask;
   const bool has_short = !short_.empty();
   std::uint64_t previous_top = 0;  // whether the byte before this block is a word byte
   for (std::size_t block = 0; block < blocks; ++block) {
@@ -291,8 +303,8 @@ void PhraseMatcher::ScanInto(std::string_view text, std::size_t limit,
     for (; anchors != 0; anchors &= anchors - 1) {
       const std::size_t at = base + static_cast<std::size_t>(std::countr_zero(anchors));
       const std::uint64_t bytes = Load8(p + at);
-      const std::size_t long_bit = FilterIndex(bytes & Mask(6));
-      const std::size_t mid_bit = FilterIndex(bytes & Mask(3));
+      const std::size_t long_bit = FilterIndex(bytes & Mask(6), long_mask);
+      const std::size_t mid_bit = FilterIndex(bytes & Mask(3), mid_mask);
       const bool long_hit = (long_filter[long_bit / 64] >> (long_bit % 64)) & 1;
       const bool mid_hit = (mid_filter[mid_bit / 64] >> (mid_bit % 64)) & 1;
       if (long_hit | mid_hit | has_short) [[unlikely]] {

@@ -154,6 +154,15 @@ TEST(PhraseMatcherReferenceTest, TheLimitKeepsTheEarliestPerGroup) {
   EXPECT_EQ(Names(*m, "gamma gamma gamma", 5), std::vector<std::string>{"gamma"});
 }
 
+TEST(PhraseMatcherReferenceTest, TablesGrowWithTheList) {
+  // A guild's own handful of keywords costs bytes, not the shipped lists' kilobytes.
+  auto small = PhraseMatcher::Compile({"crypto pump", "free robux", "gg"});
+  ASSERT_TRUE(small.has_value());
+  EXPECT_LT(small->database_bytes(), 4096u);
+  EXPECT_GT(Lists::Embedded()->phrases().database_bytes(), 16384u);
+  EXPECT_EQ(Names(*small, "gg, free robux!"), (std::vector<std::string>{"gg", "free robux"}));
+}
+
 TEST(PhraseMatcherReferenceTest, HugeAndHostileTextsStayLinear) {
   auto m = PhraseMatcher::Compile({"free nitro", "//x", "aaaa"});
   ASSERT_TRUE(m.has_value());
