@@ -2,7 +2,7 @@
 //   build/bench/engine_bench [--benchmark_filter=...]
 // - links and the combined phishing list: extraction + host lookup (23,135 hosts);
 // - phrase matching: one PhraseMatcher scan for the scam phrases, default keywords and
-//   self-promotion phrases (about 790);
+//   self-promotion phrases (about 790); and its worst case, a thousand keywords that begin alike;
 // - Engine::Judge on a clean chat message and on a scam message, heuristics only, and with the
 //   local model when ANTISPAM_BENCH_MODEL names one.
 #include <benchmark/benchmark.h>
@@ -15,6 +15,7 @@
 #include "detect/engine.h"
 #include "detect/links.h"
 #include "detect/lists.h"
+#include "detect/matcher.h"
 #include "detect/ml/fasttext_classifier.h"
 #include "detect/normalize.h"
 
@@ -44,6 +45,19 @@ void BM_ScamPhraseScan(benchmark::State& state) {
   const std::string skeleton = detect::Normalize(kClean).skeleton;
   for (auto _ : state) benchmark::DoNotOptimize(lists->phrases().Scan(skeleton));
   state.SetItemsProcessed(state.iterations());
+}
+
+// A guild's own thousand keywords that all begin alike, against 4 KB of text made of their common
+// beginning: every word is a place where they could begin (the matcher's worst case).
+void BM_PhraseScanThousandAlikeKeywords(benchmark::State& state) {
+  std::vector<std::string> keywords;
+  for (int i = 1; i <= 1000; ++i) keywords.push_back("free nitro giveaway " + std::to_string(i));
+  const auto matcher = detect::PhraseMatcher::Compile(keywords);
+  std::string text;
+  while (text.size() < 4096) text += "free nitro giveaway ";
+  for (auto _ : state) benchmark::DoNotOptimize(matcher->Scan(text, 4));
+  state.SetItemsProcessed(state.iterations());
+  state.SetBytesProcessed(state.iterations() * static_cast<std::int64_t>(text.size()));
 }
 
 detect::MessageSample Sample(const std::string& text, std::uint64_t user, std::int64_t i) {
@@ -101,6 +115,7 @@ void BM_JudgeScamWithModel(benchmark::State& state) { Judge(state, kScam, true);
 
 BENCHMARK(BM_LinksAndPhishingLookup);
 BENCHMARK(BM_ScamPhraseScan);
+BENCHMARK(BM_PhraseScanThousandAlikeKeywords);
 BENCHMARK(BM_JudgeCleanChat);
 BENCHMARK(BM_JudgeLinkChat);
 BENCHMARK(BM_JudgeScam);

@@ -12,6 +12,7 @@
 
 #include <algorithm>
 #include <cstdlib>
+#include <vector>
 #include <iostream>
 #include <iterator>
 #include <nlohmann/json.hpp>
@@ -53,26 +54,78 @@ bool IsWordByte(char c) {
   return (u >= 'a' && u <= 'z') || (u >= 'A' && u <= 'Z') || (u >= '0' && u <= '9') || u >= 0x80;
 }
 
-void CheckPhrases(const std::string& text) {
-  static const std::vector<std::string> patterns{
-      "free nitro", "nitro", "i", "gg", "my channel", "/claim", ".ru/trade", "$50", ", and",
-      "i will give", "x.com", "?", "--", "\xC3\xA9 free", "it's free!", "aaaa", "sub4sub"};
-  static const detect::PhraseMatcher matcher = *detect::PhraseMatcher::Compile(patterns);
-  std::vector<std::string> expected;
-  for (const std::string& p : patterns) {
-    for (std::size_t at = text.find(p); at != std::string::npos; at = text.find(p, at + 1)) {
-      const std::size_t end = at + p.size();
-      if (IsWordByte(p.front()) && at > 0 && IsWordByte(text[at - 1])) continue;
-      if (IsWordByte(p.back()) && end < text.size() && IsWordByte(text[end])) continue;
-      expected.push_back(p);
-      break;
+// Where `p` first occurs in `text` as whole words, or npos.
+std::size_t FirstWholeWord(const std::string& p, const std::string& text) {
+  for (std::size_t at = text.find(p); at != std::string::npos; at = text.find(p, at + 1)) {
+    const std::size_t end = at + p.size();
+    if (IsWordByte(p.front()) && at > 0 && IsWordByte(text[at - 1])) continue;
+    if (IsWordByte(p.back()) && end < text.size() && IsWordByte(text[end])) continue;
+    return at;
+  }
+  return std::string::npos;
+}
+
+// The matcher against a plain search: per group, the `limit` patterns that occur first (ties at
+// one place either way), each once, the whole list in order of where they first occur.
+void CheckMatcher(const detect::PhraseMatcher* matcher,
+                  const std::vector<std::vector<std::string>>& groups, const std::string& text,
+                  std::size_t limit) {
+  std::vector<std::vector<std::size_t>> occurring(groups.size());  // first starts, per group
+  for (std::size_t g = 0; g < groups.size(); ++g) {
+    std::vector<std::string> kept = groups[g];
+    std::erase(kept, std::string());
+    std::sort(kept.begin(), kept.end());
+    kept.erase(std::unique(kept.begin(), kept.end()), kept.end());
+    for (const std::string& p : kept) {
+      const std::size_t at = FirstWholeWord(p, text);
+      if (at != std::string::npos) occurring[g].push_back(at);
     }
   }
-  std::vector<std::string> found;
-  for (const std::uint32_t i : matcher.Scan(text, 100)) found.push_back(matcher.pattern(i));
-  std::sort(expected.begin(), expected.end());
-  std::sort(found.begin(), found.end());
-  Check(found == expected);
+  std::vector<std::vector<std::size_t>> got(groups.size());
+  std::vector<std::uint32_t> ids = matcher->Scan(text, limit);
+  std::size_t previous = 0;
+  for (std::size_t i = 0; i < ids.size(); ++i) {
+    Check(std::find(ids.begin(), ids.begin() + static_cast<std::ptrdiff_t>(i), ids[i]) ==
+          ids.begin() + static_cast<std::ptrdiff_t>(i));
+    const std::size_t at = FirstWholeWord(matcher->pattern(ids[i]), text);
+    Check(at != std::string::npos && at >= previous);
+    previous = at;
+    got[matcher->group(ids[i])].push_back(at);
+  }
+  for (std::size_t g = 0; g < groups.size(); ++g) {
+    Check(got[g].size() == std::min(limit, occurring[g].size()));
+    if (got[g].empty()) continue;
+    const std::size_t last = *std::max_element(got[g].begin(), got[g].end());
+    const auto before = [&](const std::vector<std::size_t>& v) {
+      return std::count_if(v.begin(), v.end(), [&](std::size_t at) { return at < last; });
+    };
+    Check(before(got[g]) == before(occurring[g]));
+  }
+}
+
+// A fixed list over `text`; and, when the input holds a record separator (0x1E), a list read from
+// the input: patterns before it split at 0x1F into three groups, the text after it.
+void CheckPhrases(const std::string& text) {
+  static const std::vector<std::string> fixed{
+      "free nitro", "nitro", "i", "gg", "my channel", "/claim", ".ru/trade", "$50", ", and",
+      "i will give", "x.com", "?", "--", "\xC3\xA9 free", "it's free!", "aaaa", "sub4sub"};
+  static const std::vector<std::vector<std::string>> fixed_groups{fixed};
+  static const detect::PhraseMatcher fixed_matcher = *detect::PhraseMatcher::CompileGroups(fixed_groups);
+  CheckMatcher(&fixed_matcher, fixed_groups, text, 100);
+  const std::size_t split = text.find('\x1e');
+  if (split == std::string::npos) return;
+  std::vector<std::vector<std::string>> groups(3);
+  std::size_t from = 0, index = 0;
+  const std::string spec = text.substr(0, split);
+  while (from <= spec.size() && index < 3000) {
+    std::size_t to = spec.find('\x1f', from);
+    if (to == std::string::npos) to = spec.size();
+    groups[index++ % 3].push_back(spec.substr(from, to - from));
+    from = to + 1;
+  }
+  auto matcher = detect::PhraseMatcher::CompileGroups(groups);
+  Check(matcher.has_value());
+  CheckMatcher(&*matcher, groups, text.substr(split + 1), 1 + spec.size() % 4);
 }
 
 void One(const std::string& data) {
@@ -125,8 +178,7 @@ void One(const std::string& data) {
       Check(slow.text == n.text && slow.skeleton == n.skeleton &&
             slow.letter_print == n.letter_print && slow.letter_count == n.letter_count &&
             slow.lone_chars == n.lone_chars && slow.letters == n.letters && slow.shape == n.shape);
-      // The phrase matcher finds exactly the whole-word occurrences a plain search finds, over the
-      // raw input and the skeleton.
+      // The phrase matcher finds what a plain search finds, over the raw input and the skeleton.
       CheckPhrases(in);
       CheckPhrases(n.skeleton);
       break;

@@ -14,6 +14,7 @@
 // Immutable once built; Scan is thread-safe (per-thread Hyperscan scratch space and working copy).
 #pragma once
 
+#include <array>
 #include <cstdint>
 #include <memory>
 #include <span>
@@ -62,7 +63,11 @@ class PhraseMatcher {
     bool ends_in_word = false;
   };
   // Patterns filed under their first `width` bytes (little-endian in `prefix`), in open addressing
-  // behind a filter of one bit per hashed prefix: entries[begin, begin + count).
+  // behind a filter of one bit per hashed prefix: entries[begin, begin + count), a bucket. A bucket
+  // of more than kLinearMax patterns (a guild's thousand keywords "free nitro giveaway 1" to
+  // "... 1000") is sorted, each entry linked to the longest other pattern of the bucket that begins
+  // it (parents, -1: none): the patterns that begin a text are then found by one binary search
+  // and a walk up those links, whatever the bucket's size, rather than compared one by one.
   struct Slot {
     std::uint64_t prefix = 0;
     std::uint32_t begin = 0;
@@ -75,7 +80,9 @@ class PhraseMatcher {
     int shift = 64;
     std::vector<std::uint64_t> filter;  // a bit per hashed prefix
     std::size_t filter_mask = 0;        // its size in bits, less one
-    void Build(std::vector<std::pair<std::uint64_t, Entry>> keyed);
+    std::vector<std::int32_t> parents;  // per entry: an index into entries, or -1
+    void Build(std::vector<std::pair<std::uint64_t, Entry>> keyed,
+               const std::vector<std::string>& patterns);
     const Slot* Find(std::uint64_t prefix) const;
   };
   template <typename OnMatch>
@@ -83,9 +90,14 @@ class PhraseMatcher {
                OnMatch& on) const;
   template <typename OnMatch>
   void Check(const Entry& e, const char* text, std::size_t size, std::size_t at, OnMatch& on) const;
+  template <typename OnMatch>
+  void MatchBucket(const Entry* entries, const std::int32_t* parents, std::uint32_t count,
+                   const char* text, std::size_t size, std::size_t at, OnMatch& on) const;
+  static constexpr std::uint32_t kLinearMax = 8;
 
   std::vector<std::string> patterns_;
   std::vector<std::uint32_t> group_ends_;  // one past each group's last index
+  std::size_t empty_groups_ = 0;
   // Patterns of six bytes or more by their first six (selective even where a text's words are
   // common ones: "i will", "check"), of three to five by their first three.
   PrefixTable long_;
@@ -93,6 +105,7 @@ class PhraseMatcher {
   // Patterns of one or two bytes, by their first byte: short_[byte] is a range of short_entries_.
   std::vector<std::pair<std::uint32_t, std::uint32_t>> short_;  // empty when there are none
   std::vector<Entry> short_entries_;
+  std::vector<std::int32_t> short_parents_;
   std::array<std::uint64_t, 4> marks_{};   // non-word bytes that begin a pattern (a bit each)
   bool space_mark_ = false;                // a pattern begins with a space
 };

@@ -93,14 +93,14 @@ BlockMasks Masks(const char* p) {
   return m;
 }
 
-// The result of one scan: at most `limit` patterns per group, each once; `done` when every group
-// is full.
+// The result of one scan: at most `limit` patterns per group, each once; `done` when no group
+// can take more (it holds `limit`, or all its patterns; an empty group is full from the start).
 struct Collector {
   const std::vector<std::uint32_t>& group_ends;
   std::size_t limit;
   std::vector<std::uint32_t>& found;
+  std::size_t groups_full;
   std::array<std::size_t, PhraseMatcher::kMaxGroups> per_group{};
-  std::size_t groups_full = 0;
   bool done = false;
 
   void operator()(std::uint32_t id) {
@@ -109,9 +109,41 @@ struct Collector {
     while (id >= group_ends[g]) ++g;
     if (per_group[g] >= limit) return;
     found.push_back(id);
-    if (++per_group[g] == limit && ++groups_full == group_ends.size()) done = true;
+    const std::size_t size = group_ends[g] - (g == 0 ? 0 : group_ends[g - 1]);
+    if (++per_group[g] == std::min(limit, size) && ++groups_full == group_ends.size()) done = true;
   }
 };
+
+// Appends `bucket` (the entries of one key) to `entries`, with its prefix links in `parents` (see
+// matcher.h): sorted by pattern when it is larger than `linear_max`, in pattern order otherwise.
+template <typename Entry>
+void FileBucket(std::vector<Entry>& bucket, std::size_t linear_max,
+                const std::vector<std::string>& patterns, std::vector<Entry>& entries,
+                std::vector<std::int32_t>& parents) {
+  const auto begin = static_cast<std::int32_t>(entries.size());
+  if (bucket.size() <= linear_max) {
+    for (const auto& e : bucket) {
+      entries.push_back(e);
+      parents.push_back(-1);
+    }
+    return;
+  }
+  std::sort(bucket.begin(), bucket.end(), [&](const auto& a, const auto& b) {
+    return patterns[a.id] != patterns[b.id] ? patterns[a.id] < patterns[b.id] : a.id < b.id;
+  });
+  // In sorted order a pattern's prefixes come before it; the stack holds the chain of patterns
+  // that begin the current one.
+  std::vector<std::int32_t> chain;
+  for (std::size_t i = 0; i < bucket.size(); ++i) {
+    const std::string& p = patterns[bucket[i].id];
+    while (!chain.empty() && !p.starts_with(patterns[entries[static_cast<std::size_t>(chain.back())].id]))
+      chain.pop_back();
+    // Links are within the bucket: indexes from its first entry.
+    parents.push_back(chain.empty() ? -1 : chain.back() - begin);
+    chain.push_back(static_cast<std::int32_t>(entries.size()));
+    entries.push_back(bucket[i]);
+  }
+}
 
 }  // namespace
 
@@ -135,6 +167,7 @@ core::Result<PhraseMatcher> PhraseMatcher::CompileGroups(
     std::sort(patterns.begin(), patterns.end());
     patterns.erase(std::unique(patterns.begin(), patterns.end()), patterns.end());
     for (std::string& p : patterns) m.patterns_.push_back(std::move(p));
+    m.empty_groups_ += patterns.empty();
     m.group_ends_.push_back(static_cast<std::uint32_t>(m.patterns_.size()));
   }
   if (m.patterns_.empty()) return m;
@@ -165,26 +198,31 @@ core::Result<PhraseMatcher> PhraseMatcher::CompileGroups(
       m.space_mark_ |= b == ' ';
     }
   }
-  m.long_.Build(std::move(long_keyed));
-  m.mid_.Build(std::move(mid_keyed));
+  m.long_.Build(std::move(long_keyed), m.patterns_);
+  m.mid_.Build(std::move(mid_keyed), m.patterns_);
 
   if (!short_patterns.empty()) {
-    std::stable_sort(short_patterns.begin(), short_patterns.end(), [&](const Entry& a, const Entry& b) {
-      return static_cast<unsigned char>(m.patterns_[a.id][0]) <
-             static_cast<unsigned char>(m.patterns_[b.id][0]);
-    });
+    auto first_byte = [&](const Entry& e) { return static_cast<unsigned char>(m.patterns_[e.id][0]); };
+    std::stable_sort(short_patterns.begin(), short_patterns.end(),
+                     [&](const Entry& a, const Entry& b) { return first_byte(a) < first_byte(b); });
     m.short_.assign(256, {0, 0});
-    for (std::size_t i = 0; i < short_patterns.size(); ++i) {
-      auto& range = m.short_[static_cast<unsigned char>(m.patterns_[short_patterns[i].id][0])];
-      if (range.second == 0) range.first = static_cast<std::uint32_t>(i);
-      ++range.second;
+    for (std::size_t i = 0; i < short_patterns.size();) {
+      std::size_t j = i;
+      while (j < short_patterns.size() && first_byte(short_patterns[j]) == first_byte(short_patterns[i]))
+        ++j;
+      std::vector<Entry> bucket(short_patterns.begin() + static_cast<std::ptrdiff_t>(i),
+                                short_patterns.begin() + static_cast<std::ptrdiff_t>(j));
+      m.short_[first_byte(short_patterns[i])] = {static_cast<std::uint32_t>(m.short_entries_.size()),
+                                                 static_cast<std::uint32_t>(j - i)};
+      FileBucket(bucket, kLinearMax, m.patterns_, m.short_entries_, m.short_parents_);
+      i = j;
     }
-    m.short_entries_ = std::move(short_patterns);
   }
   return m;
 }
 
-void PhraseMatcher::PrefixTable::Build(std::vector<std::pair<std::uint64_t, Entry>> keyed) {
+void PhraseMatcher::PrefixTable::Build(std::vector<std::pair<std::uint64_t, Entry>> keyed,
+                                       const std::vector<std::string>& patterns) {
   std::stable_sort(keyed.begin(), keyed.end(),
                    [](const auto& a, const auto& b) { return a.first < b.first; });
   std::size_t distinct = 0;
@@ -197,9 +235,12 @@ void PhraseMatcher::PrefixTable::Build(std::vector<std::pair<std::uint64_t, Entr
   filter.assign(bits / 64, 0);
   filter_mask = bits - 1;
   shift = 64 - std::countr_zero(size);
+  std::vector<Entry> bucket;
   for (std::size_t i = 0; i < keyed.size();) {
     Slot slot{keyed[i].first, static_cast<std::uint32_t>(entries.size()), 0};
-    for (; i < keyed.size() && keyed[i].first == slot.prefix; ++i) entries.push_back(keyed[i].second);
+    bucket.clear();
+    for (; i < keyed.size() && keyed[i].first == slot.prefix; ++i) bucket.push_back(keyed[i].second);
+    FileBucket(bucket, kLinearMax, patterns, entries, parents);
     slot.count = static_cast<std::uint32_t>(entries.size()) - slot.begin;
     std::size_t at = SlotHome(slot.prefix, shift);
     while (slots[at].count != 0) at = (at + 1) & (size - 1);
@@ -235,24 +276,55 @@ inline void PhraseMatcher::Check(const Entry& e, const char* text, std::size_t s
 // The patterns that may begin at `at` (an anchor): those of one or two bytes, and those filed
 // under the next six or three bytes when the filter let those through (`long_hit`, `mid_hit`).
 // Out of line: the scan's loop only tests the filters, which turn most anchors away.
+// The patterns of a bucket (see matcher.h) that begin at `at` (an anchor): compared one by one in
+// a small bucket; in a large (sorted) one, the patterns that begin the text are those that begin
+// the last pattern not after it, within the part they share: one binary search, then the links.
+template <typename OnMatch>
+void PhraseMatcher::MatchBucket(const Entry* entries, const std::int32_t* parents,
+                                std::uint32_t count, const char* text, std::size_t size,
+                                std::size_t at, OnMatch& on) const {
+  if (count <= kLinearMax) {
+    for (std::uint32_t k = 0; k < count; ++k) Check(entries[k], text, size, at, on);
+    return;
+  }
+  const std::string_view rest(text + at, size - at);
+  const Entry* const end = entries + count;
+  const Entry* const after = std::upper_bound(entries, end, rest, [&](std::string_view t, const Entry& e) {
+    return t < std::string_view(patterns_[e.id]);
+  });
+  if (after == entries) return;
+  const std::string_view last(patterns_[(after - 1)->id]);
+  std::size_t shared = 0;
+  const std::size_t most = std::min(last.size(), rest.size());
+  while (shared < most && last[shared] == rest[shared]) ++shared;
+  for (std::int32_t k = static_cast<std::int32_t>(after - 1 - entries); k >= 0; k = parents[k]) {
+    const Entry& e = entries[k];
+    if (e.size > shared) continue;  // not all of it is in the text
+    if (e.ends_in_word && at + e.size < size && IsWordByte(text[at + e.size])) continue;
+    on(e.id);
+  }
+}
+
+// The patterns that may begin at `at` (an anchor): those of one or two bytes, and those filed
+// under the next six or three bytes when the filter let those through (`long_hit`, `mid_hit`).
+// Out of line: the scan's loop only tests the filters, which turn most anchors away.
 template <typename OnMatch>
 [[gnu::noinline]] void PhraseMatcher::MatchAt(const char* text, std::size_t size, std::size_t at,
                                               bool long_hit, bool mid_hit, OnMatch& on) const {
   if (!short_.empty()) {
     const auto [begin, count] = short_[static_cast<unsigned char>(text[at])];
-    for (std::uint32_t k = begin; k < begin + count; ++k) Check(short_entries_[k], text, size, at, on);
+    MatchBucket(short_entries_.data() + begin, short_parents_.data() + begin, count, text, size, at,
+                on);
   }
   const std::uint64_t bytes = Load8(text + at);
-  const Slot* slot = long_hit ? long_.Find(bytes & Mask(6)) : nullptr;
-  if (slot != nullptr) {
-    for (std::uint32_t k = slot->begin; k < slot->begin + slot->count; ++k)
-      Check(long_.entries[k], text, size, at, on);
-  }
-  slot = mid_hit ? mid_.Find(bytes & Mask(3)) : nullptr;
-  if (slot != nullptr) {
-    for (std::uint32_t k = slot->begin; k < slot->begin + slot->count; ++k)
-      Check(mid_.entries[k], text, size, at, on);
-  }
+  auto in_table = [&](const PrefixTable& table) {
+    if (const Slot* slot = table.Find(bytes & Mask(table.width))) {
+      MatchBucket(table.entries.data() + slot->begin, table.parents.data() + slot->begin,
+                  slot->count, text, size, at, on);
+    }
+  };
+  if (long_hit) in_table(long_);
+  if (mid_hit) in_table(mid_);
 }
 
 std::vector<std::uint32_t> PhraseMatcher::Scan(std::string_view text, std::size_t limit) const {
@@ -276,7 +348,7 @@ void PhraseMatcher::ScanInto(std::string_view text, std::size_t limit,
   const char* p = copy.data();
   const bool any_marks = (marks_[0] | marks_[1] | marks_[2] | marks_[3]) != 0;
 
-  Collector collect{group_ends_, limit, found};
+  Collector collect{group_ends_, limit, found, empty_groups_};
   // Held in locals: the loop below writes to `found`, which the compiler cannot tell apart from
   // this matcher's own vectors.
   const std::uint64_t* const long_filter = long_.filter.data();
@@ -328,10 +400,11 @@ std::size_t PhraseMatcher::group_size(std::size_t group) const {
 
 std::size_t PhraseMatcher::database_bytes() const {
   std::size_t n = short_entries_.size() * sizeof(Entry) + short_.size() * sizeof(short_[0]) +
-                  group_ends_.size() * sizeof(std::uint32_t);
+                  group_ends_.size() * sizeof(std::uint32_t) +
+                  short_parents_.size() * sizeof(std::int32_t);
   for (const PrefixTable* t : {&long_, &mid_}) {
     n += t->entries.size() * sizeof(Entry) + t->slots.size() * sizeof(Slot) +
-         t->filter.size() * sizeof(std::uint64_t);
+         t->filter.size() * sizeof(std::uint64_t) + t->parents.size() * sizeof(std::int32_t);
   }
   for (const std::string& p : patterns_) n += sizeof(std::string) + p.capacity();
   return n;

@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <map>
+#include <set>
 #include <random>
 
 #include "detect/lists.h"
@@ -109,6 +110,97 @@ TEST(PhraseMatcherReferenceTest, FindsWhatTheReferenceFindsOnRandomTexts) {
     ExpectSameAsReference(*m, patterns, text);
     if (HasFailure()) return;
   }
+}
+
+// Several groups and a limit: each group reports the patterns whose first occurrence begins
+// earliest (ties at the same place either way), at most `limit`, and the whole list is in order
+// of those beginnings.
+void ExpectGroupsAsReference(const PhraseMatcher& m,
+                             const std::vector<std::vector<std::string>>& groups,
+                             const std::string& text, std::size_t limit) {
+  std::vector<std::map<std::string, std::size_t>> expected;
+  for (const auto& g : groups) expected.push_back(FirstOccurrences(g, text));
+  std::vector<std::vector<std::size_t>> got(groups.size());
+  std::set<std::uint32_t> ids;
+  std::size_t previous = 0;
+  for (const std::uint32_t id : m.Scan(text, limit)) {
+    ASSERT_TRUE(ids.insert(id).second) << "reported twice: " << m.pattern(id);
+    const std::size_t g = m.group(id);
+    const auto it = expected[g].find(m.pattern(id));
+    ASSERT_NE(it, expected[g].end()) << "not in the text: " << m.pattern(id) << " in \"" << text << '"';
+    EXPECT_GE(it->second, previous) << "out of order: " << m.pattern(id) << " in \"" << text << '"';
+    previous = it->second;
+    got[g].push_back(it->second);
+  }
+  for (std::size_t g = 0; g < groups.size(); ++g) {
+    const std::size_t want = std::min(limit, expected[g].size());
+    ASSERT_EQ(got[g].size(), want) << "group " << g << " in \"" << text << '"';
+    if (want == 0) continue;
+    // Nothing that begins before the last one reported was left out.
+    const std::size_t last = *std::max_element(got[g].begin(), got[g].end());
+    std::size_t earlier = 0;
+    for (const auto& [p, at] : expected[g]) earlier += at < last;
+    const std::size_t reported_earlier =
+        static_cast<std::size_t>(std::count_if(got[g].begin(), got[g].end(),
+                                               [&](std::size_t at) { return at < last; }));
+    EXPECT_EQ(reported_earlier, earlier) << "group " << g << " in \"" << text << '"';
+  }
+}
+
+TEST(PhraseMatcherReferenceTest, GroupsLimitsAndCrowdedKeysOnRandomLists) {
+  // Random lists from a small alphabet, so that patterns share beginnings (many under one key:
+  // the crowded path) and begin with spaces, NULs and punctuation; two to four groups; limits of
+  // one to five.
+  std::mt19937 rng(42);
+  const std::string alphabet("ab .\0/\xC3\xA9", 7);
+  auto random_string = [&](std::size_t min, std::size_t max) {
+    std::string out(std::uniform_int_distribution<std::size_t>(min, max)(rng), 'a');
+    for (char& c : out) c = alphabet[std::uniform_int_distribution<std::size_t>(0, 6)(rng)];
+    return out;
+  };
+  for (int list = 0; list < 300; ++list) {
+    std::vector<std::vector<std::string>> groups(
+        std::uniform_int_distribution<std::size_t>(2, 4)(rng));
+    // Every other list: most patterns share one beginning of one to seven bytes.
+    const std::string shared = list % 2 == 1 ? random_string(1, 7) : std::string();
+    for (auto& g : groups) {
+      const std::size_t count = std::uniform_int_distribution<std::size_t>(0, 40)(rng);
+      for (std::size_t i = 0; i < count; ++i) {
+        const bool alike = !shared.empty() && i % 4 != 0;
+        g.push_back(alike ? shared + random_string(0, 5) : random_string(1, 12));
+      }
+    }
+    auto m = PhraseMatcher::CompileGroups(groups);
+    ASSERT_TRUE(m.has_value()) << m.error().message;
+    for (auto& g : groups) {  // as the matcher keeps them: without empty ones and repeats
+      std::erase(g, std::string());
+      std::sort(g.begin(), g.end());
+      g.erase(std::unique(g.begin(), g.end()), g.end());
+    }
+    for (int round = 0; round < 40; ++round) {
+      std::string text = random_string(0, 150);
+      if (!shared.empty() && round % 2 == 0) text += ' ' + shared + random_string(0, 5);
+      ExpectGroupsAsReference(*m, groups, text, std::uniform_int_distribution<std::size_t>(1, 5)(rng));
+      if (HasFailure()) return;
+    }
+  }
+}
+
+TEST(PhraseMatcherReferenceTest, AThousandKeywordsWithOneBeginning) {
+  // A guild's list where every keyword begins alike goes through the crowded path: still exact.
+  std::vector<std::string> keywords;
+  for (int i = 1; i <= 1000; ++i) keywords.push_back("free nitro giveaway " + std::to_string(i));
+  auto m = PhraseMatcher::Compile(keywords);
+  ASSERT_TRUE(m.has_value());
+  EXPECT_EQ(Names(*m, "free nitro giveaway 17 and free nitro giveaway 999!"),
+            (std::vector<std::string>{"free nitro giveaway 17", "free nitro giveaway 999"}));
+  EXPECT_TRUE(Names(*m, "free nitro giveaway 1000000").empty());
+  EXPECT_EQ(Names(*m, "x free nitro giveaway 5 free nitro giveaway 4", 1),
+            std::vector<std::string>{"free nitro giveaway 5"});
+  std::string hostile;
+  for (int i = 0; i < 200; ++i) hostile += "free nitro giveaway ";
+  EXPECT_TRUE(Names(*m, hostile).empty());
+  EXPECT_EQ(Names(*m, hostile + "42"), std::vector<std::string>{"free nitro giveaway 42"});
 }
 
 TEST(PhraseMatcherReferenceTest, FindsWhatTheReferenceFindsWithTheShippedLists) {
