@@ -39,8 +39,9 @@ class PhraseMatcher {
   static core::Result<PhraseMatcher> CompileGroups(std::vector<std::vector<std::string>> groups);
   PhraseMatcher() = default;  // matches nothing
 
-  // Indexes of the patterns found in `text`, each once, in the order their first match begins; at
-  // most `limit` per group. Indexes number the patterns of every group in turn (see pattern() and group()).
+  // Indexes of the patterns found in `text`, each once, in the order their first match begins
+  // (patterns that begin at the same place in no promised order); at most `limit` per group, the
+  // ones that begin first. Indexes number the patterns of every group in turn (see pattern() and group()).
   std::vector<std::uint32_t> Scan(std::string_view text, std::size_t limit = 16) const;
   // The same into `found` (cleared first), reusing its storage.
   void ScanInto(std::string_view text, std::size_t limit, std::vector<std::uint32_t>& found) const;
