@@ -217,6 +217,26 @@ bool IsInert(Cp cp, const utf8proc_property_t* p) {
   return true;
 }
 
+// Whether a code point of U+1F000 to U+1FFFF is inert (IsInert), not default-ignorable and not a
+// letter: the fast path copies it as it is and counts it as an emoji. Worked out once from
+// utf8proc's tables.
+bool PlainEmoji(Cp cp) {
+  static const std::array<std::uint64_t, 4096 / 64> kPlain = [] {
+    std::array<std::uint64_t, 4096 / 64> bits{};
+    for (Cp c = 0x1F000; c <= 0x1FFFF; ++c) {
+      const utf8proc_property_t* p = utf8proc_get_property(c);
+      const bool letter = p->category >= UTF8PROC_CATEGORY_LU && p->category <= UTF8PROC_CATEGORY_LO;
+      if (!p->ignorable && IsInert(c, p) && !letter && Confusable(c) == 0) {
+        const auto at = static_cast<std::size_t>(c - 0x1F000);
+        bits[at / 64] |= std::uint64_t{1} << (at % 64);
+      }
+    }
+    return bits;
+  }();
+  const auto at = static_cast<std::size_t>(cp - 0x1F000);
+  return (kPlain[at / 64] >> (at % 64)) & 1;
+}
+
 // Discord custom emoji (<:name:id>, <a:name:id>) in the text as sent.
 std::int32_t CountCustomEmoji(std::string_view t) {
   std::int32_t n = 0;
@@ -476,6 +496,23 @@ bool NormalizeSimple(std::string_view input, Normalized& out) {
       ++i;
       if (c == ' ' || (c >= 0x09 && c <= 0x0D)) put_space();
       continue;
+    }
+    // Emoji (U+1F000 to U+1FFFF, four bytes F0 9F xx xx) that nothing changes, the commonest
+    // non-ASCII characters in chat: copied without decoding them through utf8proc. The bytes
+    // after `i` are readable (the copy is padded with zeros, which fail the continuation test).
+    if (c == 0xF0 && bytes[i + 1] == 0x9F && (bytes[i + 2] & 0xC0) == 0x80 &&
+        (bytes[i + 3] & 0xC0) == 0x80) {
+      const Cp emoji_cp = 0x1F000 | ((bytes[i + 2] & 0x3F) << 6) | (bytes[i + 3] & 0x3F);
+      if (PlainEmoji(emoji_cp)) {
+        std::memcpy(text + t, bytes + i, 4);
+        std::memcpy(skel + k, bytes + i, 4);
+        t += 4;
+        k += 4;
+        ++emoji;
+        previous_kept = emoji_cp;
+        i += 4;
+        continue;
+      }
     }
     Cp cp = 0;
     const auto n = utf8proc_iterate(bytes + i, static_cast<utf8proc_ssize_t>(size - i), &cp);

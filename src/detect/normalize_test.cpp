@@ -208,6 +208,25 @@ TEST_P(NormalizeFastPathTest, MixedInputsMatchTheGeneralPath) {
   }
 }
 
+TEST_P(NormalizeFastPathTest, EveryCodePointOfTheEmojiPlaneMatchesTheGeneralPath) {
+  // The fast path copies the plane's plain emoji without decoding them: every one of its 4,096
+  // code points, alone, between letters, after a joiner and at the very end, as the general path.
+  for (std::uint32_t cp = 0x1F000; cp <= 0x1FFFF; ++cp) {
+    const std::string e{'\xF0', '\x9F', static_cast<char>(0x80 | ((cp >> 6) & 0x3F)),
+                        static_cast<char>(0x80 | (cp & 0x3F))};
+    for (const std::string& s : {e, "a" + e + "b", "x\xE2\x80\x8D" + e, "ok " + e + e}) {
+      const Normalized fast = Normalize(s);
+      const Normalized slow = detail::NormalizeUnicode(s);
+      ASSERT_EQ(fast.text, slow.text) << std::hex << cp;
+      ASSERT_EQ(fast.skeleton, slow.skeleton) << std::hex << cp;
+      ASSERT_EQ(fast.letters, slow.letters) << std::hex << cp;
+      ASSERT_EQ(fast.letter_print, slow.letter_print) << std::hex << cp;
+      ASSERT_EQ(fast.invisible_removed, slow.invisible_removed) << std::hex << cp;
+      ASSERT_EQ(fast.shape, detail::ShapeOf(s)) << std::hex << cp;
+    }
+  }
+}
+
 TEST(NormalizeShapeTest, CountsTheTextAsSent) {
   // Capitals and letters before folding; pictographs and custom emoji; combining marks.
   const TextShape plain =
