@@ -12,11 +12,11 @@
 
 #include <algorithm>
 #include <cstdlib>
-#include <vector>
 #include <iostream>
 #include <iterator>
 #include <nlohmann/json.hpp>
 #include <string>
+#include <vector>
 
 #include "core/id.h"
 #include "core/redact.h"
@@ -107,10 +107,12 @@ void CheckMatcher(const detect::PhraseMatcher* matcher,
 // the input: patterns before it split at 0x1F into three groups, the text after it.
 void CheckPhrases(const std::string& text) {
   static const std::vector<std::string> fixed{
-      "free nitro", "nitro", "i", "gg", "my channel", "/claim", ".ru/trade", "$50", ", and",
-      "i will give", "x.com", "?", "--", "\xC3\xA9 free", "it's free!", "aaaa", "sub4sub"};
+      "free nitro", "nitro",         "i",          "gg",          "my channel", "/claim",
+      ".ru/trade",  "$50",           ", and",      "i will give", "x.com",      "?",
+      "--",         "\xC3\xA9 free", "it's free!", "aaaa",        "sub4sub"};
   static const std::vector<std::vector<std::string>> fixed_groups{fixed};
-  static const detect::PhraseMatcher fixed_matcher = *detect::PhraseMatcher::CompileGroups(fixed_groups);
+  static const detect::PhraseMatcher fixed_matcher =
+      *detect::PhraseMatcher::CompileGroups(fixed_groups);
   CheckMatcher(&fixed_matcher, fixed_groups, text, 100);
   const std::size_t split = text.find('\x1e');
   if (split == std::string::npos) return;

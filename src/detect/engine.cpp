@@ -76,8 +76,8 @@ bool Verdict::Has(SignalCode code) const {
 
 std::string Verdict::Summary() const {
   std::string out =
-      fmt::format(FMT_COMPILE("{} risk={:.2f} certainty={:.2f} action={} trigger={}"), ToString(level), risk,
-                  certainty, ToString(action), ToString(trigger));
+      fmt::format(FMT_COMPILE("{} risk={:.2f} certainty={:.2f} action={} trigger={}"),
+                  ToString(level), risk, certainty, ToString(action), ToString(trigger));
   if (exempt) out += " exempt";
   if (llm_used) out += " llm";
   for (const Signal& s : signals) {
@@ -323,12 +323,13 @@ Verdict Engine::WithLlm(const Verdict& verdict, const LlmOpinion& opinion,
              opinion.reasons);
       break;
     case LlmOpinion::Label::kSuspicious:
-      f.Fire(SignalCode::kLlm, 0.5 * c, fmt::format(FMT_COMPILE("the LLM says suspicious ({:.0f}%)"), c * 100),
+      f.Fire(SignalCode::kLlm, 0.5 * c,
+             fmt::format(FMT_COMPILE("the LLM says suspicious ({:.0f}%)"), c * 100),
              opinion.reasons);
       break;
     case LlmOpinion::Label::kNormal:
-      f.Fire(SignalCode::kLlm, -0.8 * c, fmt::format(FMT_COMPILE("the LLM says normal ({:.0f}%)"), c * 100),
-             opinion.reasons);
+      f.Fire(SignalCode::kLlm, -0.8 * c,
+             fmt::format(FMT_COMPILE("the LLM says normal ({:.0f}%)"), c * 100), opinion.reasons);
       break;
   }
   std::erase_if(v.signals, [](const Signal& s) { return s.code == SignalCode::kLlm; });

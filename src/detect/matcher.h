@@ -41,7 +41,8 @@ class PhraseMatcher {
 
   // Indexes of the patterns found in `text`, each once, in the order their first match begins
   // (patterns that begin at the same place in no promised order); at most `limit` per group, the
-  // ones that begin first. Indexes number the patterns of every group in turn (see pattern() and group()).
+  // ones that begin first. Indexes number the patterns of every group in turn (see pattern() and
+  // group()).
   std::vector<std::uint32_t> Scan(std::string_view text, std::size_t limit = 16) const;
   // The same into `found` (cleared first), reusing its storage.
   void ScanInto(std::string_view text, std::size_t limit, std::vector<std::uint32_t>& found) const;
@@ -77,14 +78,17 @@ class PhraseMatcher {
   struct PrefixTable {
     std::size_t width = 0;
     std::vector<Entry> entries;
+    std::vector<std::int32_t> parents;  // per entry: its link within its bucket, or -1
     std::vector<Slot> slots;
     int shift = 64;
     std::vector<std::uint64_t> filter;  // a bit per hashed prefix
     std::size_t filter_mask = 0;        // its size in bits, less one
-    std::vector<std::int32_t> parents;  // per entry: an index into entries, or -1
     void Build(std::vector<std::pair<std::uint64_t, Entry>> keyed,
                const std::vector<std::string>& patterns);
     const Slot* Find(std::uint64_t prefix) const;
+
+   private:
+    void File(std::vector<Entry>& bucket, const std::vector<std::string>& patterns);
   };
   template <typename OnMatch>
   void MatchAt(const char* text, std::size_t size, std::size_t at, bool long_hit, bool mid_hit,
@@ -100,15 +104,16 @@ class PhraseMatcher {
   std::vector<std::uint32_t> group_ends_;  // one past each group's last index
   std::size_t empty_groups_ = 0;
   // Patterns of six bytes or more by their first six (selective even where a text's words are
-  // common ones: "i will", "check"), of three to five by their first three.
+  // common ones: "i will", "check"), of three to five by their first three, of one or two (a
+  // guild's own keywords may be that short; no filter is asked) by their first.
+  static constexpr std::size_t kLongWidth = 6;
+  static constexpr std::size_t kMidWidth = 3;
+  static constexpr std::size_t kShortWidth = 1;
   PrefixTable long_;
   PrefixTable mid_;
-  // Patterns of one or two bytes, by their first byte: short_[byte] is a range of short_entries_.
-  std::vector<std::pair<std::uint32_t, std::uint32_t>> short_;  // empty when there are none
-  std::vector<Entry> short_entries_;
-  std::vector<std::int32_t> short_parents_;
-  std::array<std::uint64_t, 4> marks_{};   // non-word bytes that begin a pattern (a bit each)
-  bool space_mark_ = false;                // a pattern begins with a space
+  PrefixTable short_;
+  std::array<std::uint64_t, 4> marks_{};  // non-word bytes that begin a pattern (a bit each)
+  bool space_mark_ = false;               // a pattern begins with a space
 };
 
 class HostGlobMatcher {

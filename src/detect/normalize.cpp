@@ -18,6 +18,7 @@
 #include <utility>
 
 #include "core/hash.h"
+#include "core/strings.h"
 #include "detect/detail/normalize_unicode.h"
 
 namespace detect {
@@ -225,7 +226,8 @@ bool PlainEmoji(Cp cp) {
     std::array<std::uint64_t, 4096 / 64> bits{};
     for (Cp c = 0x1F000; c <= 0x1FFFF; ++c) {
       const utf8proc_property_t* p = utf8proc_get_property(c);
-      const bool letter = p->category >= UTF8PROC_CATEGORY_LU && p->category <= UTF8PROC_CATEGORY_LO;
+      const bool letter =
+          p->category >= UTF8PROC_CATEGORY_LU && p->category <= UTF8PROC_CATEGORY_LO;
       if (!p->ignorable && IsInert(c, p) && !letter && Confusable(c) == 0) {
         const auto at = static_cast<std::size_t>(c - 0x1F000);
         bits[at / 64] |= std::uint64_t{1} << (at % 64);
@@ -427,12 +429,6 @@ std::int32_t CountLonePadded(const char* s, std::size_t n) {
 #endif
 }
 
-// Sets the size of `s` to `n` without writing the new bytes (resize would zero them first, a
-// measurable part of normalising a short message); the caller writes what it keeps, then trims.
-void GrowUninitialized(std::string& s, std::size_t n) {
-  s.resize_and_overwrite(n, [](char*, std::size_t size) { return size; });
-}
-
 // The fast path: ASCII (most chat) plus inert code points (emoji). Lower-casing ASCII and copying
 // the rest gives the same result as NormalizeUnicode, several times faster. Writes into `out`,
 // reusing its buffers; false (with `out` in an unspecified state) when the input needs the general
@@ -443,12 +439,12 @@ bool NormalizeSimple(std::string_view input, Normalized& out) {
   out.invisible_removed = 0;
   out.had_invalid_utf8 = false;
   thread_local std::string padded;
-  GrowUninitialized(padded, input.size() + kPad);
+  core::ResizeUninitialized(padded, input.size() + kPad);
   std::memcpy(padded.data(), input.data(), input.size());
   std::memset(padded.data() + input.size(), 0, kPad);
-  GrowUninitialized(out.text, input.size() + kPad);
-  GrowUninitialized(out.skeleton, input.size() + kPad);
-  GrowUninitialized(out.letters, input.size() + kPad);
+  core::ResizeUninitialized(out.text, input.size() + kPad);
+  core::ResizeUninitialized(out.skeleton, input.size() + kPad);
+  core::ResizeUninitialized(out.letters, input.size() + kPad);
   char* text = out.text.data();
   char* skel = out.skeleton.data();
   char* letters = out.letters.data();

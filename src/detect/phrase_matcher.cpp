@@ -17,6 +17,7 @@
 #include <bit>
 #include <cstring>
 
+#include "core/strings.h"
 #include "detect/matcher.h"
 
 #if defined(__SSE2__)
@@ -36,8 +37,8 @@ constexpr std::size_t kPadding = 64;  // zero bytes after the text's working cop
 constexpr std::array<bool, 256> kWordByte = [] {
   std::array<bool, 256> t{};
   for (int c = 0; c < 256; ++c) {
-    t[static_cast<std::size_t>(c)] = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
-                                     (c >= '0' && c <= '9') || c >= 0x80;
+    t[static_cast<std::size_t>(c)] =
+        (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c >= 0x80;
   }
   return t;
 }();
@@ -77,8 +78,8 @@ BlockMasks Masks(const char* p) {
     const __m128i folded = _mm_or_si128(v, _mm_set1_epi8(0x20));  // 'A'-'Z' to 'a'-'z'
     const __m128i alpha = _mm_and_si128(_mm_cmpgt_epi8(folded, _mm_set1_epi8('a' - 1)),
                                         _mm_cmplt_epi8(folded, _mm_set1_epi8('z' + 1)));
-    const auto words = static_cast<unsigned>(
-        _mm_movemask_epi8(_mm_or_si128(high, _mm_or_si128(digit, alpha))));
+    const auto words =
+        static_cast<unsigned>(_mm_movemask_epi8(_mm_or_si128(high, _mm_or_si128(digit, alpha))));
     const auto spaces =
         static_cast<unsigned>(_mm_movemask_epi8(_mm_cmpeq_epi8(v, _mm_set1_epi8(' '))));
     m.words |= static_cast<std::uint64_t>(words) << (16 * k);
@@ -114,37 +115,6 @@ struct Collector {
   }
 };
 
-// Appends `bucket` (the entries of one key) to `entries`, with its prefix links in `parents` (see
-// matcher.h): sorted by pattern when it is larger than `linear_max`, in pattern order otherwise.
-template <typename Entry>
-void FileBucket(std::vector<Entry>& bucket, std::size_t linear_max,
-                const std::vector<std::string>& patterns, std::vector<Entry>& entries,
-                std::vector<std::int32_t>& parents) {
-  const auto begin = static_cast<std::int32_t>(entries.size());
-  if (bucket.size() <= linear_max) {
-    for (const auto& e : bucket) {
-      entries.push_back(e);
-      parents.push_back(-1);
-    }
-    return;
-  }
-  std::sort(bucket.begin(), bucket.end(), [&](const auto& a, const auto& b) {
-    return patterns[a.id] != patterns[b.id] ? patterns[a.id] < patterns[b.id] : a.id < b.id;
-  });
-  // In sorted order a pattern's prefixes come before it; the stack holds the chain of patterns
-  // that begin the current one.
-  std::vector<std::int32_t> chain;
-  for (std::size_t i = 0; i < bucket.size(); ++i) {
-    const std::string& p = patterns[bucket[i].id];
-    while (!chain.empty() && !p.starts_with(patterns[entries[static_cast<std::size_t>(chain.back())].id]))
-      chain.pop_back();
-    // Links are within the bucket: indexes from its first entry.
-    parents.push_back(chain.empty() ? -1 : chain.back() - begin);
-    chain.push_back(static_cast<std::int32_t>(entries.size()));
-    entries.push_back(bucket[i]);
-  }
-}
-
 }  // namespace
 
 core::Result<PhraseMatcher> PhraseMatcher::Compile(std::vector<std::string> patterns) {
@@ -172,10 +142,10 @@ core::Result<PhraseMatcher> PhraseMatcher::CompileGroups(
   }
   if (m.patterns_.empty()) return m;
 
-  std::vector<std::pair<std::uint64_t, Entry>> long_keyed, mid_keyed;  // (first bytes, entry)
-  std::vector<Entry> short_patterns;
-  m.long_.width = 6;
-  m.mid_.width = 3;
+  std::vector<std::pair<std::uint64_t, Entry>> long_keyed, mid_keyed, short_keyed;  // (key, entry)
+  m.long_.width = kLongWidth;
+  m.mid_.width = kMidWidth;
+  m.short_.width = kShortWidth;
   for (std::size_t i = 0; i < m.patterns_.size(); ++i) {
     const std::string& p = m.patterns_[i];
     Entry e;
@@ -190,7 +160,7 @@ core::Result<PhraseMatcher> PhraseMatcher::CompileGroups(
     } else if (p.size() >= m.mid_.width) {
       mid_keyed.emplace_back(e.head & Mask(m.mid_.width), e);
     } else {
-      short_patterns.push_back(e);
+      short_keyed.emplace_back(e.head & Mask(m.short_.width), e);
     }
     if (!IsWordByte(p.front())) {
       const auto b = static_cast<unsigned char>(p.front());
@@ -200,24 +170,7 @@ core::Result<PhraseMatcher> PhraseMatcher::CompileGroups(
   }
   m.long_.Build(std::move(long_keyed), m.patterns_);
   m.mid_.Build(std::move(mid_keyed), m.patterns_);
-
-  if (!short_patterns.empty()) {
-    auto first_byte = [&](const Entry& e) { return static_cast<unsigned char>(m.patterns_[e.id][0]); };
-    std::stable_sort(short_patterns.begin(), short_patterns.end(),
-                     [&](const Entry& a, const Entry& b) { return first_byte(a) < first_byte(b); });
-    m.short_.assign(256, {0, 0});
-    for (std::size_t i = 0; i < short_patterns.size();) {
-      std::size_t j = i;
-      while (j < short_patterns.size() && first_byte(short_patterns[j]) == first_byte(short_patterns[i]))
-        ++j;
-      std::vector<Entry> bucket(short_patterns.begin() + static_cast<std::ptrdiff_t>(i),
-                                short_patterns.begin() + static_cast<std::ptrdiff_t>(j));
-      m.short_[first_byte(short_patterns[i])] = {static_cast<std::uint32_t>(m.short_entries_.size()),
-                                                 static_cast<std::uint32_t>(j - i)};
-      FileBucket(bucket, kLinearMax, m.patterns_, m.short_entries_, m.short_parents_);
-      i = j;
-    }
-  }
+  m.short_.Build(std::move(short_keyed), m.patterns_);
   return m;
 }
 
@@ -230,8 +183,8 @@ void PhraseMatcher::PrefixTable::Build(std::vector<std::pair<std::uint64_t, Entr
     distinct += i == 0 || keyed[i].first != keyed[i - 1].first;
   const std::size_t size = std::max<std::size_t>(16, std::bit_ceil(2 * distinct));
   slots.assign(size, Slot{});
-  const std::size_t bits = std::clamp<std::size_t>(std::bit_ceil(64 * distinct), kMinFilterBits,
-                                                   kMaxFilterBits);
+  const std::size_t bits =
+      std::clamp<std::size_t>(std::bit_ceil(64 * distinct), kMinFilterBits, kMaxFilterBits);
   filter.assign(bits / 64, 0);
   filter_mask = bits - 1;
   shift = 64 - std::countr_zero(size);
@@ -239,14 +192,43 @@ void PhraseMatcher::PrefixTable::Build(std::vector<std::pair<std::uint64_t, Entr
   for (std::size_t i = 0; i < keyed.size();) {
     Slot slot{keyed[i].first, static_cast<std::uint32_t>(entries.size()), 0};
     bucket.clear();
-    for (; i < keyed.size() && keyed[i].first == slot.prefix; ++i) bucket.push_back(keyed[i].second);
-    FileBucket(bucket, kLinearMax, patterns, entries, parents);
+    for (; i < keyed.size() && keyed[i].first == slot.prefix; ++i)
+      bucket.push_back(keyed[i].second);
+    File(bucket, patterns);
     slot.count = static_cast<std::uint32_t>(entries.size()) - slot.begin;
     std::size_t at = SlotHome(slot.prefix, shift);
     while (slots[at].count != 0) at = (at + 1) & (size - 1);
     slots[at] = slot;
     const std::size_t bit = FilterIndex(slot.prefix, filter_mask);
     filter[bit / 64] |= std::uint64_t{1} << (bit % 64);
+  }
+}
+
+// Appends `bucket` (the entries of one key) with its links (see matcher.h): sorted by pattern when
+// it holds more than kLinearMax, as it comes (in pattern order) otherwise.
+void PhraseMatcher::PrefixTable::File(std::vector<Entry>& bucket,
+                                      const std::vector<std::string>& patterns) {
+  const auto begin = static_cast<std::int32_t>(entries.size());
+  if (bucket.size() <= kLinearMax) {
+    entries.insert(entries.end(), bucket.begin(), bucket.end());
+    parents.insert(parents.end(), bucket.size(), -1);
+    return;
+  }
+  std::sort(bucket.begin(), bucket.end(), [&](const Entry& a, const Entry& b) {
+    return patterns[a.id] != patterns[b.id] ? patterns[a.id] < patterns[b.id] : a.id < b.id;
+  });
+  // In sorted order a pattern's prefixes come before it; the stack holds the chain of patterns
+  // that begin the current one.
+  std::vector<std::int32_t> chain;
+  for (const Entry& e : bucket) {
+    const std::string& p = patterns[e.id];
+    while (!chain.empty() &&
+           !p.starts_with(patterns[entries[static_cast<std::size_t>(chain.back())].id]))
+      chain.pop_back();
+    // Links are within the bucket: indexes from its first entry.
+    parents.push_back(chain.empty() ? -1 : chain.back() - begin);
+    chain.push_back(static_cast<std::int32_t>(entries.size()));
+    entries.push_back(e);
   }
 }
 
@@ -263,19 +245,15 @@ const PhraseMatcher::Slot* PhraseMatcher::PrefixTable::Find(std::uint64_t prefix
 // Whether `e` occurs at `at` (an anchor) in `text` of `size` bytes, followed by zero padding, and
 // ends where a word does if it ends in a word byte.
 template <typename OnMatch>
-inline void PhraseMatcher::Check(const Entry& e, const char* text, std::size_t size,
-                                 std::size_t at, OnMatch& on) const {
+inline void PhraseMatcher::Check(const Entry& e, const char* text, std::size_t size, std::size_t at,
+                                 OnMatch& on) const {
   if (e.size > size - at) return;
   if ((Load8(text + at) & e.head_mask) != e.head) return;
-  if (e.size > 8 && std::memcmp(text + at + 8, patterns_[e.id].data() + 8, e.size - 8) != 0)
-    return;
+  if (e.size > 8 && std::memcmp(text + at + 8, patterns_[e.id].data() + 8, e.size - 8) != 0) return;
   if (e.ends_in_word && at + e.size < size && IsWordByte(text[at + e.size])) return;
   on(e.id);
 }
 
-// The patterns that may begin at `at` (an anchor): those of one or two bytes, and those filed
-// under the next six or three bytes when the filter let those through (`long_hit`, `mid_hit`).
-// Out of line: the scan's loop only tests the filters, which turn most anchors away.
 // The patterns of a bucket (see matcher.h) that begin at `at` (an anchor): compared one by one in
 // a small bucket; in a large (sorted) one, the patterns that begin the text are those that begin
 // the last pattern not after it, within the part they share: one binary search, then the links.
@@ -289,9 +267,9 @@ void PhraseMatcher::MatchBucket(const Entry* entries, const std::int32_t* parent
   }
   const std::string_view rest(text + at, size - at);
   const Entry* const end = entries + count;
-  const Entry* const after = std::upper_bound(entries, end, rest, [&](std::string_view t, const Entry& e) {
-    return t < std::string_view(patterns_[e.id]);
-  });
+  const Entry* const after = std::upper_bound(
+      entries, end, rest,
+      [&](std::string_view t, const Entry& e) { return t < std::string_view(patterns_[e.id]); });
   if (after == entries) return;
   const std::string_view last(patterns_[(after - 1)->id]);
   std::size_t shared = 0;
@@ -311,11 +289,6 @@ void PhraseMatcher::MatchBucket(const Entry* entries, const std::int32_t* parent
 template <typename OnMatch>
 [[gnu::noinline]] void PhraseMatcher::MatchAt(const char* text, std::size_t size, std::size_t at,
                                               bool long_hit, bool mid_hit, OnMatch& on) const {
-  if (!short_.empty()) {
-    const auto [begin, count] = short_[static_cast<unsigned char>(text[at])];
-    MatchBucket(short_entries_.data() + begin, short_parents_.data() + begin, count, text, size, at,
-                on);
-  }
   const std::uint64_t bytes = Load8(text + at);
   auto in_table = [&](const PrefixTable& table) {
     if (const Slot* slot = table.Find(bytes & Mask(table.width))) {
@@ -323,6 +296,7 @@ template <typename OnMatch>
                   slot->count, text, size, at, on);
     }
   };
+  if (!short_.entries.empty()) in_table(short_);
   if (long_hit) in_table(long_);
   if (mid_hit) in_table(mid_);
 }
@@ -342,7 +316,7 @@ void PhraseMatcher::ScanInto(std::string_view text, std::size_t limit,
   thread_local std::string copy;
   const std::size_t n = text.size();
   const std::size_t blocks = (n + 63) / 64;
-  copy.resize_and_overwrite(blocks * 64 + kPadding, [](char*, std::size_t size) { return size; });
+  core::ResizeUninitialized(copy, blocks * 64 + kPadding);
   std::memcpy(copy.data(), text.data(), n);
   std::memset(copy.data() + n, 0, copy.size() - n);
   const char* p = copy.data();
@@ -355,7 +329,7 @@ void PhraseMatcher::ScanInto(std::string_view text, std::size_t limit,
   const std::uint64_t* const mid_filter = mid_.filter.data();
   const std::size_t long_mask = long_.filter_mask;
   const std::size_t mid_mask = mid_.filter_mask;
-  const bool has_short = !short_.empty();
+  const bool has_short = !short_.entries.empty();
   std::uint64_t previous_top = 0;  // whether the byte before this block is a word byte
   for (std::size_t block = 0; block < blocks; ++block) {
     const std::size_t base = block * 64;
@@ -375,8 +349,8 @@ void PhraseMatcher::ScanInto(std::string_view text, std::size_t limit,
     for (; anchors != 0; anchors &= anchors - 1) {
       const std::size_t at = base + static_cast<std::size_t>(std::countr_zero(anchors));
       const std::uint64_t bytes = Load8(p + at);
-      const std::size_t long_bit = FilterIndex(bytes & Mask(6), long_mask);
-      const std::size_t mid_bit = FilterIndex(bytes & Mask(3), mid_mask);
+      const std::size_t long_bit = FilterIndex(bytes & Mask(kLongWidth), long_mask);
+      const std::size_t mid_bit = FilterIndex(bytes & Mask(kMidWidth), mid_mask);
       const bool long_hit = (long_filter[long_bit / 64] >> (long_bit % 64)) & 1;
       const bool mid_hit = (mid_filter[mid_bit / 64] >> (mid_bit % 64)) & 1;
       if (long_hit | mid_hit | has_short) [[unlikely]] {
@@ -399,12 +373,10 @@ std::size_t PhraseMatcher::group_size(std::size_t group) const {
 }
 
 std::size_t PhraseMatcher::database_bytes() const {
-  std::size_t n = short_entries_.size() * sizeof(Entry) + short_.size() * sizeof(short_[0]) +
-                  group_ends_.size() * sizeof(std::uint32_t) +
-                  short_parents_.size() * sizeof(std::int32_t);
-  for (const PrefixTable* t : {&long_, &mid_}) {
-    n += t->entries.size() * sizeof(Entry) + t->slots.size() * sizeof(Slot) +
-         t->filter.size() * sizeof(std::uint64_t) + t->parents.size() * sizeof(std::int32_t);
+  std::size_t n = group_ends_.size() * sizeof(std::uint32_t);
+  for (const PrefixTable* t : {&long_, &mid_, &short_}) {
+    n += t->entries.size() * sizeof(Entry) + t->parents.size() * sizeof(std::int32_t) +
+         t->slots.size() * sizeof(Slot) + t->filter.size() * sizeof(std::uint64_t);
   }
   for (const std::string& p : patterns_) n += sizeof(std::string) + p.capacity();
   return n;

@@ -4,8 +4,8 @@
 
 #include <algorithm>
 #include <map>
-#include <set>
 #include <random>
+#include <set>
 
 #include "detect/lists.h"
 #include "detect/matcher.h"
@@ -59,7 +59,8 @@ void ExpectSameAsReference(const PhraseMatcher& m, const std::vector<std::string
   std::map<std::string, std::size_t> got;
   std::size_t previous = 0;
   for (const std::string& name : found) {
-    ASSERT_TRUE(got.emplace(name, 0).second) << "reported twice: " << name << " in \"" << text << '"';
+    ASSERT_TRUE(got.emplace(name, 0).second)
+        << "reported twice: " << name << " in \"" << text << '"';
     const auto it = expected.find(name);
     ASSERT_NE(it, expected.end()) << "not in the text: " << name << " in \"" << text << '"';
     got[name] = it->second;
@@ -73,9 +74,10 @@ void ExpectSameAsReference(const PhraseMatcher& m, const std::vector<std::string
 // ordinary words, punctuation, spaces and non-ASCII letters, some longer than a 64-byte block.
 std::string RandomText(std::mt19937& rng, const std::vector<std::string>& patterns) {
   static const std::vector<std::string> kPieces{
-      " ", " ", " ", ".", "/", ",", "!", "?", "-", "'", "\"", "(", ")", "$", "%", "*", "+", "<",
-      "i", "a", "my", "the", "you", "free", "nitro", "steam", "gift", "check", "out", "sub",
-      "é", "ü", "日本", "🔥", "x", "1", "42", "www", "com", ":", "\t"};
+      " ",   " ",    " ",     ".",     "/",    ",",     "!",   "?",   "-", "'",  "\"",
+      "(",   ")",    "$",     "%",     "*",    "+",     "<",   "i",   "a", "my", "the",
+      "you", "free", "nitro", "steam", "gift", "check", "out", "sub", "é", "ü",  "日本",
+      "🔥",   "x",    "1",     "42",    "www",  "com",   ":",   "\t"};
   std::uniform_int_distribution<int> length(0, 40);
   std::string text;
   const int parts = length(rng);
@@ -99,9 +101,10 @@ std::string RandomText(std::mt19937& rng, const std::vector<std::string>& patter
 
 TEST(PhraseMatcherReferenceTest, FindsWhatTheReferenceFindsOnRandomTexts) {
   const std::vector<std::string> patterns{
-      "free nitro", "nitro", "i", "gg", "a", "my channel", "sub4sub", "/claim", ".ru/trade",
-      "$50", "100%", ", and", "check out my", "steam gift", "giftcard", "free", "é free",
-      "日本", "x.com", "i will give", "i leave", "you", "?", "(", "--", "it's free!"};
+      "free nitro", "nitro",     "i",      "gg",   "a",         "my channel",   "sub4sub",
+      "/claim",     ".ru/trade", "$50",    "100%", ", and",     "check out my", "steam gift",
+      "giftcard",   "free",      "é free", "日本", "x.com",     "i will give",  "i leave",
+      "you",        "?",         "(",      "--",   "it's free!"};
   auto m = PhraseMatcher::Compile(patterns);
   ASSERT_TRUE(m.has_value()) << m.error().message;
   std::mt19937 rng(20261207);
@@ -127,7 +130,8 @@ void ExpectGroupsAsReference(const PhraseMatcher& m,
     ASSERT_TRUE(ids.insert(id).second) << "reported twice: " << m.pattern(id);
     const std::size_t g = m.group(id);
     const auto it = expected[g].find(m.pattern(id));
-    ASSERT_NE(it, expected[g].end()) << "not in the text: " << m.pattern(id) << " in \"" << text << '"';
+    ASSERT_NE(it, expected[g].end())
+        << "not in the text: " << m.pattern(id) << " in \"" << text << '"';
     EXPECT_GE(it->second, previous) << "out of order: " << m.pattern(id) << " in \"" << text << '"';
     previous = it->second;
     got[g].push_back(it->second);
@@ -140,9 +144,8 @@ void ExpectGroupsAsReference(const PhraseMatcher& m,
     const std::size_t last = *std::max_element(got[g].begin(), got[g].end());
     std::size_t earlier = 0;
     for (const auto& [p, at] : expected[g]) earlier += at < last;
-    const std::size_t reported_earlier =
-        static_cast<std::size_t>(std::count_if(got[g].begin(), got[g].end(),
-                                               [&](std::size_t at) { return at < last; }));
+    const std::size_t reported_earlier = static_cast<std::size_t>(
+        std::count_if(got[g].begin(), got[g].end(), [&](std::size_t at) { return at < last; }));
     EXPECT_EQ(reported_earlier, earlier) << "group " << g << " in \"" << text << '"';
   }
 }
@@ -180,7 +183,8 @@ TEST(PhraseMatcherReferenceTest, GroupsLimitsAndCrowdedKeysOnRandomLists) {
     for (int round = 0; round < 40; ++round) {
       std::string text = random_string(0, 150);
       if (!shared.empty() && round % 2 == 0) text += ' ' + shared + random_string(0, 5);
-      ExpectGroupsAsReference(*m, groups, text, std::uniform_int_distribution<std::size_t>(1, 5)(rng));
+      ExpectGroupsAsReference(*m, groups, text,
+                              std::uniform_int_distribution<std::size_t>(1, 5)(rng));
       if (HasFailure()) return;
     }
   }

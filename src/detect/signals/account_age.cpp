@@ -18,7 +18,8 @@ void CheckAccountAge(const Author& a, core::Timestamp now, const CompiledPolicy&
                           std::chrono::duration<double>(limit).count();
   const auto hours = std::chrono::duration_cast<std::chrono::hours>(age).count();
   f.Fire(SignalCode::kNewAccount, std::clamp(1.0 - 0.5 * fraction, 0.5, 1.0),
-         hours < 48 ? fmt::format(FMT_COMPILE("account created {} hours ago"), std::max<std::int64_t>(0, hours))
+         hours < 48 ? fmt::format(FMT_COMPILE("account created {} hours ago"),
+                                  std::max<std::int64_t>(0, hours))
                     : fmt::format(FMT_COMPILE("account created {} days ago"), hours / 24),
          std::to_string(std::max<std::int64_t>(0, hours)) + "h");
 }

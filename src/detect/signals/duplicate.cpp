@@ -29,7 +29,8 @@ void CheckDuplicate(const MessageContext& c, Findings& f) {
   if (same < p.duplicate_count) return;
   const double over = static_cast<double>(same - p.duplicate_count) / p.duplicate_count;
   f.Fire(SignalCode::kDuplicate, std::min(1.0, 0.7 + 0.3 * over),
-         fmt::format(FMT_COMPILE("the same message {} times in {} s"), same, p.duplicate_window.count()),
+         fmt::format(FMT_COMPILE("the same message {} times in {} s"), same,
+                     p.duplicate_window.count()),
          std::to_string(same));
 }
 

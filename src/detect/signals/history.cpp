@@ -23,7 +23,8 @@ void CheckHistory(const Author& a, Findings& f) {
   f.Fire(SignalCode::kHistory, s,
          fmt::format(FMT_COMPILE("{} earlier detections, {} false positives, reputation {:.2f}"),
                      a.prior_detections, a.prior_false_positives, reputation),
-         fmt::format(FMT_COMPILE("{}/{}/{:.2f}"), a.prior_detections, a.prior_false_positives, reputation));
+         fmt::format(FMT_COMPILE("{}/{}/{:.2f}"), a.prior_detections, a.prior_false_positives,
+                     reputation));
 }
 
 }  // namespace detect::detail

@@ -34,7 +34,8 @@ void CheckJoinBurst(const JoinContext& c, Findings& f, std::vector<core::UserId>
   }
   j.raid_until = c.now + window;
   f.Fire(SignalCode::kJoinBurst, 1.0,
-         fmt::format(FMT_COMPILE("{} joins within {} s: raid mode"), recent, p.join_burst_window.count()),
+         fmt::format(FMT_COMPILE("{} joins within {} s: raid mode"), recent,
+                     p.join_burst_window.count()),
          std::to_string(recent));
 }
 

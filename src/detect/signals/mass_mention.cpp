@@ -15,7 +15,8 @@ void CheckMassMention(const MessageContext& c, Findings& f) {
   if (n < limit) return;
   f.Fire(SignalCode::kMassMention,
          std::min(1.0, 0.7 + 0.3 * static_cast<double>(n - limit) / limit),
-         fmt::format(FMT_COMPILE("{} mentions in one message (limit {})"), n, limit), std::to_string(n));
+         fmt::format(FMT_COMPILE("{} mentions in one message (limit {})"), n, limit),
+         std::to_string(n));
 }
 
 }  // namespace detect::detail

@@ -59,8 +59,8 @@ void CheckMessageRate(const MessageContext& c, Findings& f) {
   const double over =
       static_cast<double>(in_window - p.rate_max_messages - 1) / p.rate_max_messages;
   f.Fire(SignalCode::kMessageRate, std::min(1.0, 0.8 + 0.2 * over),
-         fmt::format(FMT_COMPILE("{} messages in {} s (limit {})"), in_window, p.rate_window.count(),
-                     p.rate_max_messages),
+         fmt::format(FMT_COMPILE("{} messages in {} s (limit {})"), in_window,
+                     p.rate_window.count(), p.rate_max_messages),
          std::to_string(in_window));
 }
 

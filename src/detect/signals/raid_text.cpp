@@ -35,8 +35,8 @@ void CheckRaidText(const MessageContext& c, Findings& f) {
   }
   if (r.count < p.raid_text_users) return;
   f.Fire(SignalCode::kRaidText, 1.0,
-         fmt::format(FMT_COMPILE("{} members sent this text within {} s"), static_cast<int>(r.count),
-                     p.raid_text_window.count()),
+         fmt::format(FMT_COMPILE("{} members sent this text within {} s"),
+                     static_cast<int>(r.count), p.raid_text_window.count()),
          std::to_string(r.count));
 }
 

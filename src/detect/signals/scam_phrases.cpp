@@ -31,10 +31,10 @@ void CheckScamPhrases(const MessageContext& c, Findings& f) {
     if (l.path.empty() || c.policy.IsTrustedHost(l.host)) continue;
     const auto paths = c.lists.scam_paths().Scan(l.path, 1);
     if (!paths.empty()) {
-      f.Fire(
-          SignalCode::kScamLinkPath, 1.0,
-          fmt::format(FMT_COMPILE("link path used by scam sites: {}"), c.lists.scam_paths().pattern(paths[0])),
-          l.host + l.path);
+      f.Fire(SignalCode::kScamLinkPath, 1.0,
+             fmt::format(FMT_COMPILE("link path used by scam sites: {}"),
+                         c.lists.scam_paths().pattern(paths[0])),
+             l.host + l.path);
       return;
     }
   }

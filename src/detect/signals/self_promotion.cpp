@@ -33,8 +33,8 @@ void CheckSelfPromotion(const MessageContext& c, Findings& f) {
       std::min(1.0, (clear.empty() ? 0.3 : 0.6) + 0.15 * more_clear + 0.05 * more_hints +
                         (c.links.links.empty() ? 0.0 : 0.2));
   const std::string& first = clear.empty() ? *hints.front() : *clear.front();
-  f.Fire(SignalCode::kSelfPromotion, strength, fmt::format(FMT_COMPILE("self-promotion: \"{}\""), first),
-         evidence);
+  f.Fire(SignalCode::kSelfPromotion, strength,
+         fmt::format(FMT_COMPILE("self-promotion: \"{}\""), first), evidence);
 }
 
 }  // namespace detect::detail
