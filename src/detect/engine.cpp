@@ -33,6 +33,8 @@ void Findings::Fire(SignalCode code, double strength, std::string reason,
   }
   s.evidence.assign(e);
   fired_ |= std::uint64_t{1} << static_cast<unsigned>(code);
+  // A flagged message usually fires several: room for them at once, not one reallocation each.
+  if (signals_.empty()) signals_.reserve(4);
   signals_.push_back(std::move(s));
 }
 
@@ -227,15 +229,20 @@ Verdict Engine::Judge(const MessageSample& sample) {
   const detail::Tick now = TickOf(sample.at);
   detail::GuildState& guild = Guild(sample.guild);
   const CompiledPolicy& policy = *guild.policy;
-  detail::MemberState& member = guild.members[sample.author.id.value()];
-  member.last = now;
-  if (member.seen < UINT16_MAX) ++member.seen;
-
+  // The member's state and the guild's recent texts are mostly out of the cache (thousands of
+  // members): their loads are started early and overlap the text work.
+  guild.members.PrefetchHome(sample.author.id.value());
   NormalizeInto(sample.text, scratch_);
   const Normalized& norm = scratch_;
+  const std::uint64_t print = norm.letter_count >= kMinLettersToCompare ? norm.letter_print : 0;
+  if (print != 0) guild.texts.Prefetch(print);
+  detail::MemberState& member = guild.members[sample.author.id.value()];
+  __builtin_prefetch(&member, 1);
+  __builtin_prefetch(reinterpret_cast<const char*>(&member) + sizeof(member) - 1, 1);
   const LinkScan links = ExtractLinks(norm.text, lists_->tlds());
   detail::FindTextHits(norm.skeleton, policy, *lists_, *text_hits_);
-  const std::uint64_t print = norm.letter_count >= kMinLettersToCompare ? norm.letter_print : 0;
+  member.last = now;
+  if (member.seen < UINT16_MAX) ++member.seen;
   const detail::MessageContext c{sample, norm, links, policy,  *lists_,    guild,
                                  member, now,  print, *hosts_, *text_hits_};
   detail::Findings f(policy);

@@ -128,7 +128,11 @@ std::uint64_t HashLetters(std::string_view letters, bool padded) {
   }
   if (i < letters.size()) {
     std::uint64_t w = 0;
-    std::memcpy(&w, letters.data() + i, padded ? 8 : letters.size() - i);
+    if (padded) {
+      std::memcpy(&w, letters.data() + i, 8);  // one load, not a call
+    } else {
+      std::memcpy(&w, letters.data() + i, letters.size() - i);
+    }
     b = mix(b, w);
   }
   return core::Fmix64(a ^ std::rotl(b, 17));

@@ -4,6 +4,7 @@
 #pragma once
 
 #include <array>
+#include <bit>
 #include <cstdint>
 #include <memory>
 #include <vector>
@@ -59,6 +60,12 @@ class MemberTable {
     // Keep the index at most three-quarters full.
     if (ids_.size() * 4 > index_.size() * 3) Rehash(index_.size() * 2);
     return states_.back();
+  }
+
+  // Starts loading the index slot where `id` is looked for first, so that a look-up some work later
+  // does not wait for memory.
+  void PrefetchHome(std::uint64_t id) const {
+    if (!index_.empty()) __builtin_prefetch(index_.data() + Home(id));
   }
 
   // Removes every member for which pred(state) holds.
@@ -137,22 +144,37 @@ struct RaidTexts {
   std::array<Tick, kSlots> lasts{};
   std::array<RaidSenders, kSlots> senders{};
 
+  // Starts loading the fingerprints and times Find(print, ...) will probe.
+  void Prefetch(std::uint64_t print) const {
+    const std::size_t home = Home(print);
+    __builtin_prefetch(prints.data() + home);
+    __builtin_prefetch(lasts.data() + home);
+  }
+  static std::size_t Home(std::uint64_t print) {
+    return static_cast<std::size_t>(print ^ (print >> 29)) % kSlots;
+  }
+
   // The slot for `print`: its entry, or a fresh one (free, expired or the stalest) reset to it.
+  // The first of the probed slots that holds `print` wins; failing that the first free one;
+  // failing that the first of the stalest. The probe is worked out for all slots at once, as bit
+  // masks: a loop that decided slot by slot mispredicted a branch on most messages.
   std::size_t Find(std::uint64_t print, Tick now, Tick window) {
-    const std::size_t home = static_cast<std::size_t>(print ^ (print >> 29)) % kSlots;
-    std::size_t victim = kSlots;
-    bool victim_free = false;
+    const std::size_t home = Home(print);
+    unsigned same = 0, free = 0;
     for (std::size_t i = 0; i < kProbe; ++i) {
       const std::size_t at = (home + i) % kSlots;
-      if (prints[at] == print) return at;
-      const bool free = prints[at] == 0 || now < lasts[at] || now - lasts[at] >= window;
-      if (free) {
-        if (!victim_free) {
-          victim = at;
-          victim_free = true;
-        }
-      } else if (victim == kSlots || (!victim_free && lasts[at] < lasts[victim])) {
-        victim = at;
+      same |= static_cast<unsigned>(prints[at] == print) << i;
+      const bool idle = prints[at] == 0 || now < lasts[at] || now - lasts[at] >= window;
+      free |= static_cast<unsigned>(idle) << i;
+    }
+    if (same != 0) return (home + static_cast<std::size_t>(std::countr_zero(same))) % kSlots;
+    std::size_t victim = home;
+    if (free != 0) {
+      victim = (home + static_cast<std::size_t>(std::countr_zero(free))) % kSlots;
+    } else {  // every probed slot is in use: the stalest gives way
+      for (std::size_t i = 1; i < kProbe; ++i) {
+        const std::size_t at = (home + i) % kSlots;
+        if (lasts[at] < lasts[victim]) victim = at;
       }
     }
     prints[victim] = print;
