@@ -370,19 +370,20 @@ LinkScan ExtractLinks(std::string_view normalized_text, const TldSet& tlds, std:
   TakeMaskedLinks(work, tlds, limit, scan);
   if (scan.truncated) return scan;
 
+  // The tokens (runs of non-delimiters) that hold a dot, in order: found from their dots, so the
+  // words around them are never walked.
   std::string_view w(work);
+  const bool defanged = w.find(kDefangedDot) != std::string_view::npos;
   std::size_t i = 0;
   while (i < w.size()) {
-    while (i < w.size() && IsDelimiter(w[i])) ++i;
-    std::size_t end = i;
-    bool dot = false;
-    while (end < w.size() && !IsDelimiter(w[end])) {
-      dot |= w[end] == '.' || w[end] == kDefangedDot;
-      ++end;
-    }
-    std::string_view token = w.substr(i, end - i);
+    std::size_t dot = w.find('.', i);
+    if (defanged) dot = std::min(dot, w.find(kDefangedDot, i));
+    if (dot == std::string_view::npos) break;
+    std::size_t start = dot, end = dot + 1;
+    while (start > i && !IsDelimiter(w[start - 1])) --start;
+    while (end < w.size() && !IsDelimiter(w[end])) ++end;
+    std::string_view token = w.substr(start, end - start);
     i = end;
-    if (!dot) continue;
     // "see:https://evil.example" and "link-https://…": start at the scheme if there is one.
     for (std::string_view s : {"http", "hxxp"}) {
       const std::size_t at = token.find(s);
