@@ -236,11 +236,10 @@ Verdict Engine::Judge(const MessageSample& sample) {
   const Normalized& norm = scratch_;
   const std::uint64_t print = norm.letter_count >= kMinLettersToCompare ? norm.letter_print : 0;
   if (print != 0) guild.texts.Prefetch(print);
-  detail::MemberState& member = guild.members[sample.author.id.value()];
-  __builtin_prefetch(&member, 1);
-  __builtin_prefetch(reinterpret_cast<const char*>(&member) + sizeof(member) - 1, 1);
+  guild.members.PrefetchState(sample.author.id.value());
   const LinkScan links = ExtractLinks(norm.text, lists_->tlds());
   detail::FindTextHits(norm.skeleton, policy, *lists_, *text_hits_);
+  detail::MemberState& member = guild.members[sample.author.id.value()];
   member.last = now;
   if (member.seen < UINT16_MAX) ++member.seen;
   const detail::MessageContext c{sample, norm, links, policy,  *lists_,    guild,

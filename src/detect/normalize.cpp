@@ -260,40 +260,6 @@ constexpr bool IsPlain(unsigned char c) { return c >= 0x20 && c < 0x7F; }
 // without a scalar tail, and a zero (a control character, never plain) ends every run.
 constexpr std::size_t kPad = 32;
 
-// The length of the run of plain bytes at the start of `p` (zero-padded) in which no space follows
-// a space: such a run needs no per-byte decisions.
-std::size_t PlainRun(const unsigned char* p) {
-#if defined(__SSE2__)
-  const __m128i space = _mm_set1_epi8(' ');
-  const __m128i low = _mm_set1_epi8(0x1F);  // signed compare: bytes >= 0x80 are negative
-  const __m128i del = _mm_set1_epi8(0x7F);
-  for (std::size_t i = 0;; i += 16) {
-    const __m128i v = _mm_loadu_si128(reinterpret_cast<const __m128i*>(p + i));
-    const __m128i next = _mm_loadu_si128(reinterpret_cast<const __m128i*>(p + i + 1));
-    // Special: not in 0x20..0x7E (signed: <= 0x1F, or == 0x7F, or negative), or "  ".
-    const __m128i bad = _mm_or_si128(
-        _mm_or_si128(_mm_cmpgt_epi8(low, v), _mm_cmpeq_epi8(v, low)),
-        _mm_or_si128(_mm_cmpeq_epi8(v, del),
-                     _mm_and_si128(_mm_cmpeq_epi8(v, space), _mm_cmpeq_epi8(next, space))));
-    const int mask = _mm_movemask_epi8(bad);
-    if (mask != 0)
-      return i + static_cast<std::size_t>(std::countr_zero(static_cast<unsigned>(mask)));
-  }
-#else
-  std::size_t i = 0;
-  while (IsPlain(p[i]) && !(p[i] == ' ' && p[i + 1] == ' ')) ++i;
-  return i;
-#endif
-}
-
-// A run of printable ASCII into `text` (lower-cased), `skeleton` (leetspeak mapped) and `letters`
-// (its letters alone), counting capitals and letters: the bulk of normalising chat. Returns the
-// bytes written to `letters`. Sixteen bytes at a time with SSE2 (baseline on x86-64), then one at a
-// time.
-struct RunCounts {
-  std::size_t letters_written = 0;
-  std::int32_t upper = 0;
-};
 #if defined(__SSE2__)
 // Writes the bytes of `block` whose bit is set in `mask` (16 bits) to `out`, in order; returns how
 // many. Writes up to 16 bytes past `out` whatever the count (callers leave room).
@@ -351,18 +317,41 @@ std::size_t CompactLetters(__m128i block, unsigned mask, char* out) {
 }
 #endif
 
-RunCounts LowerRun(const unsigned char* in, std::size_t n, char* text, char* skeleton,
-                   char* letters) {
+// The run of plain bytes at the start of `in` (zero-padded): printable ASCII in which no space
+// follows a space, so no byte of it needs a decision of its own. Written to `text` (lower-cased),
+// `skeleton` (leetspeak mapped) and `letters` (its letters alone), capitals counted: the bulk of
+// normalising chat. With SSE2 (baseline on x86-64) sixteen bytes at a time, finding the run's end
+// and converting in the same pass; each output gets whole blocks (callers leave 16 bytes of room),
+// of which only the run's bytes count.
+struct RunCounts {
+  std::size_t length = 0;           // bytes of the run, written to `text` and `skeleton`
+  std::size_t letters_written = 0;  // bytes written to `letters`
+  std::int32_t upper = 0;
+  bool angle = false;  // a '<' (perhaps a custom emoji) is in the run
+  bool at = false;     // an '@' (perhaps a mention) is in the run
+};
+
+RunCounts PlainRunInto(const unsigned char* in, char* text, char* skeleton, char* letters) {
   RunCounts r;
 #if defined(__SSE2__)
-  // Whole blocks: the bytes past `n` are converted too (the input is padded, the outputs have room)
-  // and later overwritten or trimmed; only the first `n` count.
   const __m128i lane = _mm_setr_epi8(0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15);
+  const __m128i space = _mm_set1_epi8(' ');
+  const __m128i low = _mm_set1_epi8(0x1F);  // signed compare: bytes >= 0x80 are negative
+  const __m128i del = _mm_set1_epi8(0x7F);
   __m128i upper_sums = _mm_setzero_si128();
-  for (std::size_t j = 0; j < n; j += 16) {
-    const __m128i valid =
-        _mm_cmpgt_epi8(_mm_set1_epi8(static_cast<char>(std::min<std::size_t>(n - j, 16))), lane);
-    const __m128i v = _mm_loadu_si128(reinterpret_cast<const __m128i*>(in + j));
+  unsigned angle = 0, at = 0;
+  for (;;) {
+    const __m128i v = _mm_loadu_si128(reinterpret_cast<const __m128i*>(in + r.length));
+    const __m128i next = _mm_loadu_si128(reinterpret_cast<const __m128i*>(in + r.length + 1));
+    // The run ends at a byte outside 0x20..0x7E (signed: <= 0x1F, == 0x7F or negative) or at a
+    // space before a space.
+    const __m128i bad = _mm_or_si128(
+        _mm_or_si128(_mm_cmpgt_epi8(low, v), _mm_cmpeq_epi8(v, low)),
+        _mm_or_si128(_mm_cmpeq_epi8(v, del),
+                     _mm_and_si128(_mm_cmpeq_epi8(v, space), _mm_cmpeq_epi8(next, space))));
+    const auto bad_mask = static_cast<unsigned>(_mm_movemask_epi8(bad));
+    const int n = bad_mask == 0 ? 16 : std::countr_zero(bad_mask);
+    const __m128i valid = _mm_cmpgt_epi8(_mm_set1_epi8(static_cast<char>(n)), lane);
     // Signed comparisons: valid bytes are below 0x80; the others are masked out.
     const __m128i is_upper =
         _mm_and_si128(valid, _mm_and_si128(_mm_cmpgt_epi8(v, _mm_set1_epi8('A' - 1)),
@@ -372,36 +361,57 @@ RunCounts LowerRun(const unsigned char* in, std::size_t n, char* text, char* ske
         _mm_and_si128(valid, _mm_and_si128(_mm_cmpgt_epi8(lower, _mm_set1_epi8('a' - 1)),
                                            _mm_cmpgt_epi8(_mm_set1_epi8('z' + 1), lower)));
     __m128i skel = lower;
-    auto leet = [&](char from, char to) {
-      const __m128i m = _mm_cmpeq_epi8(lower, _mm_set1_epi8(from));
-      skel = _mm_or_si128(_mm_andnot_si128(m, skel), _mm_and_si128(m, _mm_set1_epi8(to)));
-    };
-    leet('0', 'o');
-    leet('1', 'i');
-    leet('3', 'e');
-    leet('4', 'a');
-    leet('5', 's');
-    leet('7', 't');
-    leet('@', 'a');
-    leet('$', 's');
-    leet('|', 'l');
-    _mm_storeu_si128(reinterpret_cast<__m128i*>(text + j), lower);
-    _mm_storeu_si128(reinterpret_cast<__m128i*>(skeleton + j), skel);
+    // Leetspeak is mapped only in a block that has one of its characters ('0' to '7', '@', '$',
+    // '|'): most blocks of chat have none.
+    const __m128i maybe_leet =
+        _mm_or_si128(_mm_and_si128(_mm_cmpgt_epi8(lower, _mm_set1_epi8('0' - 1)),
+                                   _mm_cmpgt_epi8(_mm_set1_epi8('7' + 1), lower)),
+                     _mm_or_si128(_mm_cmpeq_epi8(lower, _mm_set1_epi8('@')),
+                                  _mm_or_si128(_mm_cmpeq_epi8(lower, _mm_set1_epi8('$')),
+                                               _mm_cmpeq_epi8(lower, _mm_set1_epi8('|')))));
+    if (_mm_movemask_epi8(maybe_leet) != 0) {
+      auto leet = [&](char from, char to) {
+        const __m128i m = _mm_cmpeq_epi8(lower, _mm_set1_epi8(from));
+        skel = _mm_or_si128(_mm_andnot_si128(m, skel), _mm_and_si128(m, _mm_set1_epi8(to)));
+      };
+      leet('0', 'o');
+      leet('1', 'i');
+      leet('3', 'e');
+      leet('4', 'a');
+      leet('5', 's');
+      leet('7', 't');
+      leet('@', 'a');
+      leet('$', 's');
+      leet('|', 'l');
+    }
+    _mm_storeu_si128(reinterpret_cast<__m128i*>(text + r.length), lower);
+    _mm_storeu_si128(reinterpret_cast<__m128i*>(skeleton + r.length), skel);
     upper_sums = _mm_add_epi64(
         upper_sums, _mm_sad_epu8(_mm_and_si128(is_upper, _mm_set1_epi8(1)), _mm_setzero_si128()));
     r.letters_written += CompactLetters(lower, static_cast<unsigned>(_mm_movemask_epi8(is_letter)),
                                         letters + r.letters_written);
+    angle |= static_cast<unsigned>(
+        _mm_movemask_epi8(_mm_and_si128(valid, _mm_cmpeq_epi8(v, _mm_set1_epi8('<')))));
+    at |= static_cast<unsigned>(
+        _mm_movemask_epi8(_mm_and_si128(valid, _mm_cmpeq_epi8(v, _mm_set1_epi8('@')))));
+    r.length += static_cast<std::size_t>(n);
+    if (n < 16) break;
   }
-  r.upper += _mm_cvtsi128_si32(upper_sums) + _mm_cvtsi128_si32(_mm_srli_si128(upper_sums, 8));
+  r.upper = _mm_cvtsi128_si32(upper_sums) + _mm_cvtsi128_si32(_mm_srli_si128(upper_sums, 8));
+  r.angle = angle != 0;
+  r.at = at != 0;
 #else
-  for (std::size_t j = 0; j < n; ++j) {
+  for (std::size_t j = 0; IsPlain(in[j]) && !(in[j] == ' ' && in[j + 1] == ' '); ++j) {
     const char lower = static_cast<char>(in[j] >= 'A' && in[j] <= 'Z' ? in[j] + 32 : in[j]);
     const char leet = Leet(lower);
     r.upper += in[j] >= 'A' && in[j] <= 'Z';
+    r.angle |= in[j] == '<';
+    r.at |= in[j] == '@';
     text[j] = lower;
     skeleton[j] = leet ? leet : lower;
     letters[r.letters_written] = lower;
     r.letters_written += lower >= 'a' && lower <= 'z';
+    r.length = j + 1;
   }
 #endif
   return r;
@@ -466,20 +476,22 @@ bool NormalizeSimple(std::string_view input, Normalized& out) {
   const auto* bytes = reinterpret_cast<const unsigned char*>(padded.data());
   const std::size_t size = input.size();
   std::size_t i = 0;
+  bool angle = false;  // a '<' was seen: custom emoji are counted
+  bool at = false;
   while (i < size) {
-    std::size_t run = PlainRun(bytes + i);
-    if (run > 0) {
-      const unsigned char* in = bytes + i;
-      i += run;
-      if (in[0] == ' ') {  // collapse with a space already written (or leading)
+    if (IsPlain(bytes[i]) && !(bytes[i] == ' ' && bytes[i + 1] == ' ')) {
+      if (bytes[i] == ' ') {  // collapse with a space already written (or leading)
         put_space();
-        ++in;
-        --run;
+        ++i;
       }
       char* tx = text + t;
-      const RunCounts counts = LowerRun(in, run, tx, skel + k, letters + l);
+      const RunCounts counts = PlainRunInto(bytes + i, tx, skel + k, letters + l);
+      const std::size_t run = counts.length;
+      i += run;
       ascii_letters += static_cast<std::int32_t>(counts.letters_written);
       upper += counts.upper;
+      angle |= counts.angle;
+      at |= counts.at;
       l += counts.letters_written;
       t += run;
       k += run;
@@ -555,7 +567,8 @@ bool NormalizeSimple(std::string_view input, Normalized& out) {
   out.text.resize(t);
   out.skeleton.resize(k);
   out.letters.resize(l);
-  out.shape = TextShape{upper, ascii_letters, 0, emoji + CountCustomEmoji(input)};
+  out.shape = TextShape{upper, ascii_letters, 0, emoji + (angle ? CountCustomEmoji(input) : 0)};
+  out.has_at = at;
   return true;
 }
 
@@ -761,6 +774,7 @@ Normalized NormalizeUnicode(std::string_view input) {
   FinishPrint(out, letters, out.letters, /*padded=*/false);
   out.shape = ShapeOf(input);
   out.lone_chars = CountLone(out.skeleton);
+  out.has_at = out.text.find('@') != std::string::npos;
   return out;
 }
 

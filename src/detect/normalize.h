@@ -39,6 +39,7 @@ struct Normalized {
   // ASCII letters and digits of the skeleton standing alone ("a", "i", the letters of
   // "f r e e"): fewer than three means no spacing trick, so JoinSpacedLetters can be skipped.
   std::int32_t lone_chars = 0;
+  bool has_at = false;  // `text` has an '@' (a mention, @everyone or @here is possible)
   bool had_invalid_utf8 = false;
   int invisible_removed = 0;  // default-ignorable characters dropped: evidence of evasion
   TextShape shape;            // of the input, counted in the same pass

@@ -112,6 +112,7 @@ TEST_P(NormalizeFastPathTest, AsciiFastPathEqualsTheUnicodePath) {
     ASSERT_EQ(fast.invisible_removed, slow.invisible_removed);
     ASSERT_EQ(fast.letters, slow.letters) << "input #" << i;
     ASSERT_EQ(fast.shape, detail::ShapeOf(s)) << "input #" << i;
+    ASSERT_EQ(fast.has_at, slow.has_at) << "input #" << i;
   }
 }
 
@@ -205,6 +206,7 @@ TEST_P(NormalizeFastPathTest, MixedInputsMatchTheGeneralPath) {
     ASSERT_EQ(fast.lone_chars, slow.lone_chars) << s;
     ASSERT_EQ(fast.letters, slow.letters) << s;
     ASSERT_EQ(fast.shape, detail::ShapeOf(s)) << s;
+    ASSERT_EQ(fast.has_at, slow.has_at) << s;
   }
 }
 
@@ -225,6 +227,35 @@ TEST_P(NormalizeFastPathTest, EveryCodePointOfTheEmojiPlaneMatchesTheGeneralPath
       ASSERT_EQ(fast.shape, detail::ShapeOf(s)) << std::hex << cp;
     }
   }
+}
+
+TEST_P(NormalizeFastPathTest, EachLeetCharacterAloneInARunIsMapped) {
+  // The fast path maps leetspeak only in blocks that hold a leet character: each one, as the only
+  // one of its run, at every place of a run that spans several blocks.
+  for (const char leet : std::string_view("013457@$|")) {
+    for (std::size_t at = 0; at < 40; ++at) {
+      std::string s(40, 'x');
+      s[at] = leet;
+      const Normalized fast = Normalize(s);
+      const Normalized slow = detail::NormalizeUnicode(s);
+      ASSERT_EQ(fast.skeleton, slow.skeleton) << leet << " at " << at;
+      ASSERT_EQ(fast.text, slow.text) << leet << " at " << at;
+      ASSERT_NE(fast.skeleton[at], leet) << leet << " at " << at;
+    }
+  }
+}
+
+TEST(NormalizeShapeTest, NotesAnAtSignInTheText) {
+  EXPECT_FALSE(Normalize("no mention here").has_at);
+  EXPECT_TRUE(Normalize("hey @everyone").has_at);
+  std::string long_run(40, 'x');
+  long_run.push_back('@');
+  EXPECT_TRUE(Normalize(long_run).has_at);                   // in a later block of the run
+  EXPECT_TRUE(Normalize("\xF0\x9F\x98\x82 <@123>").has_at);  // after an emoji
+  EXPECT_TRUE(Normalize("\xEF\xBC\xA0"
+                        "everyone")
+                  .has_at);                          // fullwidth: '@' once folded
+  EXPECT_FALSE(Normalize("caf\xC3\xA9 ok").has_at);  // the general path, no '@'
 }
 
 TEST(NormalizeShapeTest, CountsTheTextAsSent) {

@@ -67,6 +67,19 @@ class MemberTable {
   void PrefetchHome(std::uint64_t id) const {
     if (!index_.empty()) __builtin_prefetch(index_.data() + Home(id));
   }
+  // Then, once the index slot is in, starts loading the id and the state it points to (the two or
+  // three cache lines of a state), if the member is there on the first probe, as most are.
+  void PrefetchState(std::uint64_t id) const {
+    if (index_.empty()) return;
+    const std::uint32_t at = index_[Home(id)];
+    if (at == 0) return;
+    __builtin_prefetch(ids_.data() + at - 1);
+    static_assert(sizeof(MemberState) <= 128);
+    const char* state = reinterpret_cast<const char*>(states_.data() + at - 1);
+    __builtin_prefetch(state, 1);
+    __builtin_prefetch(state + 64, 1);
+    __builtin_prefetch(state + sizeof(MemberState) - 1, 1);
+  }
 
   // Removes every member for which pred(state) holds.
   template <typename Pred>

@@ -6,8 +6,8 @@ namespace detect::detail {
 
 void CheckEveryoneMention(const MessageContext& c, Findings& f) {
   const std::string& t = c.norm.text;
-  // One pass for '@' first: most messages have none.
-  if (!c.sample.mentions_everyone && t.find('@') == std::string::npos) return;
+  // Most messages have no '@' (the normaliser noted whether there is one).
+  if (!c.sample.mentions_everyone && !c.norm.has_at) return;
   const bool attempt =
       t.find("@everyone") != std::string::npos || t.find("@here") != std::string::npos;
   if (!attempt && !c.sample.mentions_everyone) return;
