@@ -11,6 +11,10 @@
 
 #include "detect/policy.h"
 
+#if defined(__SSE2__)
+#include <emmintrin.h>
+#endif
+
 namespace detect::detail {
 
 // Time in 10 ms steps since the engine's epoch (wraps after 497 days; the engine rebases first).
@@ -163,8 +167,10 @@ struct RaidTexts {
     __builtin_prefetch(prints.data() + home);
     __builtin_prefetch(lasts.data() + home);
   }
+  // Where the probe for `print` starts. A probe never wraps around the end of the table, so its
+  // slots are contiguous and read sixteen bytes at a time.
   static std::size_t Home(std::uint64_t print) {
-    return static_cast<std::size_t>(print ^ (print >> 29)) % kSlots;
+    return static_cast<std::size_t>(print ^ (print >> 29)) % (kSlots - kProbe + 1);
   }
 
   // The slot for `print`: its entry, or a fresh one (free, expired or the stalest) reset to it.
@@ -174,19 +180,13 @@ struct RaidTexts {
   std::size_t Find(std::uint64_t print, Tick now, Tick window) {
     const std::size_t home = Home(print);
     unsigned same = 0, free = 0;
-    for (std::size_t i = 0; i < kProbe; ++i) {
-      const std::size_t at = (home + i) % kSlots;
-      same |= static_cast<unsigned>(prints[at] == print) << i;
-      const bool idle = prints[at] == 0 || now < lasts[at] || now - lasts[at] >= window;
-      free |= static_cast<unsigned>(idle) << i;
-    }
-    if (same != 0) return (home + static_cast<std::size_t>(std::countr_zero(same))) % kSlots;
+    Probe(home, print, now, window, same, free);
+    if (same != 0) return home + static_cast<std::size_t>(std::countr_zero(same));
     std::size_t victim = home;
     if (free != 0) {
-      victim = (home + static_cast<std::size_t>(std::countr_zero(free))) % kSlots;
+      victim = home + static_cast<std::size_t>(std::countr_zero(free));
     } else {  // every probed slot is in use: the stalest gives way
-      for (std::size_t i = 1; i < kProbe; ++i) {
-        const std::size_t at = (home + i) % kSlots;
+      for (std::size_t at = home + 1; at < home + kProbe; ++at) {
         if (lasts[at] < lasts[victim]) victim = at;
       }
     }
@@ -196,6 +196,49 @@ struct RaidTexts {
     senders[victim].first = now;
     return victim;
   }
+  // Bit i of `same`: slot home + i holds `print`; of `free`: it is free or expired.
+  void Probe(std::size_t home, std::uint64_t print, Tick now, Tick window, unsigned& same,
+             unsigned& free) const {
+    static_assert(kProbe == 8);
+#if defined(__SSE2__)
+    const __m128i want = _mm_set1_epi64x(static_cast<long long>(print));
+    unsigned zero = 0;
+    for (std::size_t k = 0; k < kProbe; k += 2) {  // two fingerprints at a time
+      const __m128i v = _mm_loadu_si128(reinterpret_cast<const __m128i*>(prints.data() + home + k));
+      // 64-bit equality from 32-bit: both halves equal.
+      auto eq64 = [](__m128i a, __m128i b) {
+        const __m128i eq = _mm_cmpeq_epi32(a, b);
+        return _mm_movemask_pd(
+            _mm_castsi128_pd(_mm_and_si128(eq, _mm_shuffle_epi32(eq, _MM_SHUFFLE(2, 3, 0, 1)))));
+      };
+      same |= static_cast<unsigned>(eq64(v, want)) << k;
+      zero |= static_cast<unsigned>(eq64(v, _mm_setzero_si128())) << k;
+    }
+    // Unsigned comparisons through signed ones: flip the top bits.
+    const __m128i flip = _mm_set1_epi32(static_cast<int>(0x80000000u));
+    const __m128i now4 = _mm_set1_epi32(static_cast<int>(now));
+    const __m128i window4 = _mm_xor_si128(_mm_set1_epi32(static_cast<int>(window)), flip);
+    unsigned idle = 0;
+    for (std::size_t k = 0; k < kProbe; k += 4) {  // four times at a time
+      const __m128i last =
+          _mm_loadu_si128(reinterpret_cast<const __m128i*>(lasts.data() + home + k));
+      const __m128i before = _mm_cmpgt_epi32(_mm_xor_si128(last, flip), _mm_xor_si128(now4, flip));
+      const __m128i age = _mm_xor_si128(_mm_sub_epi32(now4, last), flip);
+      const __m128i recent = _mm_cmpgt_epi32(window4, age);  // now - last < window
+      const __m128i expired = _mm_or_si128(before, _mm_andnot_si128(recent, _mm_set1_epi32(-1)));
+      idle |= static_cast<unsigned>(_mm_movemask_ps(_mm_castsi128_ps(expired))) << k;
+    }
+    free = zero | idle;
+#else
+    for (std::size_t i = 0; i < kProbe; ++i) {
+      const std::size_t at = home + i;
+      same |= static_cast<unsigned>(prints[at] == print) << i;
+      const bool idle = prints[at] == 0 || now < lasts[at] || now - lasts[at] >= window;
+      free |= static_cast<unsigned>(idle) << i;
+    }
+#endif
+  }
+
   std::size_t used() const {
     std::size_t n = 0;
     for (std::uint64_t p : prints) n += p != 0;

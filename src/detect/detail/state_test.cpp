@@ -83,7 +83,9 @@ TEST(RaidTextsTest, FindAgreesWithASlotBySlotProbe) {
   Tick now = 1000;
   std::size_t stalest = 0;
   for (int n = 0; n < 200000; ++n) {
-    const std::uint64_t print = rng() % 400 + 1;
+    // Fingerprints that share their low or their high 32 bits with others, so that a compare of
+    // half of one cannot pass for a compare of the whole.
+    const std::uint64_t print = ((rng() % 20) << 32 | (rng() % 20)) + 1;
     now =
         rng() % 50 == 0 ? now - static_cast<Tick>(rng() % 100) : now + static_cast<Tick>(rng() % 3);
     const Tick window = static_cast<Tick>(rng() % 200 + 1);
