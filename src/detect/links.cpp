@@ -184,6 +184,51 @@ bool MaybeHost(std::string_view t) {
 #endif
 }
 
+#if defined(__SSE2__)
+// Positions among the 16 bytes at `p` (`p[17]` must be readable) where Undefang or TakeMaskedLinks
+// could begin a change: a '[', a '(' or '{' before '.' or 'd', a space before ". " or "do", and the
+// first byte of U+3002.
+unsigned RewriteMask(const unsigned char* p) {
+  const __m128i v = _mm_loadu_si128(reinterpret_cast<const __m128i*>(p));
+  const __m128i n1 = _mm_loadu_si128(reinterpret_cast<const __m128i*>(p + 1));
+  const __m128i n2 = _mm_loadu_si128(reinterpret_cast<const __m128i*>(p + 2));
+  auto is = [](__m128i x, char c) { return _mm_cmpeq_epi8(x, _mm_set1_epi8(c)); };
+  const __m128i dot_or_d = _mm_or_si128(is(n1, '.'), is(n1, 'd'));
+  const __m128i bracket =
+      _mm_or_si128(is(v, '['), _mm_and_si128(_mm_or_si128(is(v, '('), is(v, '{')), dot_or_d));
+  const __m128i spoken =
+      _mm_and_si128(is(v, ' '), _mm_or_si128(_mm_and_si128(is(n1, '.'), is(n2, ' ')),
+                                             _mm_and_si128(is(n1, 'd'), is(n2, 'o'))));
+  return static_cast<unsigned>(_mm_movemask_epi8(
+      _mm_or_si128(_mm_or_si128(bracket, spoken), is(v, static_cast<char>(0xE3)))));
+}
+#endif
+
+// Whether Undefang or TakeMaskedLinks could change `t`: most text with a dot in it ("see
+// github.com/x") has nothing for them, and is then read as it is rather than copied.
+bool MayRewrite(std::string_view t) {
+#if defined(__SSE2__)
+  const auto* p = reinterpret_cast<const unsigned char*>(t.data());
+  std::size_t i = 0;
+  for (; i + 18 <= t.size(); i += 16) {
+    if (RewriteMask(p + i) != 0) return true;
+  }
+  // The last bytes through a zero-padded copy: a zero byte begins no change and completes none.
+  alignas(16) unsigned char tail[16 + 18] = {};
+  std::memcpy(tail, p + i, t.size() - i);  // under 18 bytes
+  return RewriteMask(tail) != 0 || RewriteMask(tail + 16) != 0;
+#else
+  for (std::size_t i = 0; i < t.size(); ++i) {
+    const char c = t[i], n1 = i + 1 < t.size() ? t[i + 1] : 0, n2 = i + 2 < t.size() ? t[i + 2] : 0;
+    if (c == '[' || c == '\xE3' || ((c == '(' || c == '{') && (n1 == '.' || n1 == 'd')) ||
+        (c == ' ' && ((n1 == '.' && n2 == ' ') || (n1 == 'd' && n2 == 'o')))) {
+      return true;
+    }
+  }
+  return false;
+#endif
+}
+
 bool IsIpv4(std::string_view host) {
   int parts = 0;
   std::size_t i = 0;
@@ -363,17 +408,25 @@ std::string CanonicalHost(std::string_view host) {
   return label == 0 ? std::string() : ascii;
 }
 
-LinkScan ExtractLinks(std::string_view normalized_text, const TldSet& tlds, std::size_t limit) {
+namespace {
+
+LinkScan Extract(std::string_view normalized_text, const TldSet& tlds, std::size_t limit,
+                 bool always_rewrite) {
   LinkScan scan;
   if (!MaybeHost(normalized_text)) return scan;
-  std::string work = Undefang(normalized_text, tlds);
-  TakeMaskedLinks(work, tlds, limit, scan);
-  if (scan.truncated) return scan;
+  std::string work;
+  std::string_view w = normalized_text;
+  bool defanged = false;
+  if (always_rewrite || MayRewrite(normalized_text)) {
+    work = Undefang(normalized_text, tlds);
+    TakeMaskedLinks(work, tlds, limit, scan);
+    if (scan.truncated) return scan;
+    w = work;
+    defanged = w.find(kDefangedDot) != std::string_view::npos;
+  }
 
   // The tokens (runs of non-delimiters) that hold a dot, in order: found from their dots, so the
   // words around them are never walked.
-  std::string_view w(work);
-  const bool defanged = w.find(kDefangedDot) != std::string_view::npos;
   std::size_t i = 0;
   while (i < w.size()) {
     std::size_t dot = w.find('.', i);
@@ -402,6 +455,19 @@ LinkScan ExtractLinks(std::string_view normalized_text, const TldSet& tlds, std:
   }
   return scan;
 }
+
+}  // namespace
+
+LinkScan ExtractLinks(std::string_view normalized_text, const TldSet& tlds, std::size_t limit) {
+  return Extract(normalized_text, tlds, limit, /*always_rewrite=*/false);
+}
+
+namespace detail {
+LinkScan ExtractLinksRewritingForTesting(std::string_view normalized_text, const TldSet& tlds,
+                                         std::size_t limit) {
+  return Extract(normalized_text, tlds, limit, /*always_rewrite=*/true);
+}
+}  // namespace detail
 
 TldSet::TldSet(std::string_view lines) {
   detail::ForEachLine(lines, [&](std::string_view line) {

@@ -40,6 +40,13 @@ inline constexpr std::size_t kMaxLinksPerMessage = 32;
 LinkScan ExtractLinks(std::string_view normalized_text, const TldSet& tlds,
                       std::size_t limit = kMaxLinksPerMessage);
 
+namespace detail {
+// ExtractLinks without its shortcut for text that has nothing to undefang or unmask (the text is
+// always rewritten first): the reference the shortcut is tested against.
+LinkScan ExtractLinksRewritingForTesting(std::string_view normalized_text, const TldSet& tlds,
+                                         std::size_t limit = kMaxLinksPerMessage);
+}  // namespace detail
+
 // Lower-case A-label form of a host, or "" when it is not a valid host name (IDNA refuses it, a
 // label is empty or longer than 63 bytes, or the whole is longer than 253 bytes).
 std::string CanonicalHost(std::string_view host);

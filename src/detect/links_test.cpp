@@ -3,6 +3,9 @@
 #include <gtest/gtest.h>
 
 #include <algorithm>
+#include <random>
+#include <string>
+#include <vector>
 
 #include "detect/lists.h"
 #include "detect/normalize.h"
@@ -59,6 +62,68 @@ TEST(LinksTest, DefangedDotsAndSchemes) {
   // " dot " between ordinary words is not a dot.
   EXPECT_TRUE(Scan("connect the dot dot dot").links.empty());
   EXPECT_TRUE(Scan("a dot on the map").links.empty());
+}
+
+TEST(LinksTest, TextWithNothingToUndefangIsReadAsItIs) {
+  // ExtractLinks skips rewriting text that has no defanged dot, masked link or ideographic full
+  // stop; the links must be the same as when it always rewrites. Texts are random strings of the
+  // pieces of such tricks and of ordinary links, across the 16-byte blocks of the check.
+  const std::vector<std::string> pieces{"evil",
+                                        "gift",
+                                        "com",
+                                        ".",
+                                        " ",
+                                        "[",
+                                        "]",
+                                        "(",
+                                        ")",
+                                        "{",
+                                        "}",
+                                        "dot",
+                                        "do",
+                                        "d",
+                                        "[.]",
+                                        "(.)",
+                                        "{dot}",
+                                        " dot ",
+                                        " . ",
+                                        "\xE3\x80\x82",
+                                        "\xE3",
+                                        "https://",
+                                        "hxxp://",
+                                        "/x?y=1",
+                                        "github.com",
+                                        "discord.gg/abc",
+                                        "[see](https://evil.gift/x)",
+                                        "a",
+                                        "1.2.3.4",
+                                        "-",
+                                        "_"};
+  std::mt19937 rng(5);
+  std::uniform_int_distribution<std::size_t> pick(0, pieces.size() - 1), len(1, 14);
+  int with_links = 0;
+  for (int i = 0; i < 30'000; ++i) {
+    std::string t;
+    for (std::size_t k = len(rng); k > 0; --k) t += pieces[pick(rng)];
+    const LinkScan fast = ExtractLinks(t, Tlds());
+    const LinkScan slow = detail::ExtractLinksRewritingForTesting(t, Tlds());
+    ASSERT_EQ(fast.truncated, slow.truncated) << t;
+    ASSERT_EQ(fast.links.size(), slow.links.size()) << t;
+    for (std::size_t k = 0; k < fast.links.size(); ++k) {
+      const Link& a = fast.links[k];
+      const Link& b = slow.links[k];
+      ASSERT_EQ(a.host, b.host) << t;
+      ASSERT_EQ(a.path, b.path) << t;
+      ASSERT_EQ(a.shown, b.shown) << t;
+      ASSERT_EQ(a.masked, b.masked) << t;
+      ASSERT_EQ(a.obfuscated, b.obfuscated) << t;
+      ASSERT_EQ(a.has_scheme, b.has_scheme) << t;
+      ASSERT_EQ(a.idn, b.idn) << t;
+      ASSERT_EQ(a.ip_literal, b.ip_literal) << t;
+    }
+    with_links += !fast.links.empty();
+  }
+  EXPECT_GT(with_links, 10'000);  // the texts are mostly ones with links
 }
 
 TEST(LinksTest, UserinfoDoesNotHideTheRealHost) {
