@@ -188,13 +188,24 @@ void One(const std::string& data) {
     case 6: {
       // Link extraction over normalised text: every host canonical, paths bounded, the limit kept.
       static const detect::TldSet tlds("com\ngg\ngift\nru\nxyz\nnet\norg\n");
-      const detect::LinkScan scan = detect::ExtractLinks(detect::Normalize(in).text, tlds, 8);
+      const std::string text = detect::Normalize(in).text;
+      const detect::LinkScan scan = detect::ExtractLinks(text, tlds, 8);
       Check(scan.links.size() <= 8);
       for (const detect::Link& l : scan.links) {
         Check(!l.host.empty() && l.host.size() <= 253);
         Check(l.ip_literal || detect::CanonicalHost(l.host) == l.host);
         Check(l.path.size() <= 256);
         Check(l.masked || l.shown.empty());
+      }
+      // Skipping the rewrite of text with nothing to undefang changes nothing.
+      const detect::LinkScan slow = detect::detail::ExtractLinksRewritingForTesting(text, tlds, 8);
+      Check(slow.truncated == scan.truncated && slow.links.size() == scan.links.size());
+      for (std::size_t k = 0; k < scan.links.size(); ++k) {
+        const detect::Link& a = scan.links[k];
+        const detect::Link& b = slow.links[k];
+        Check(a.host == b.host && a.path == b.path && a.shown == b.shown && a.masked == b.masked &&
+              a.obfuscated == b.obfuscated && a.has_scheme == b.has_scheme && a.idn == b.idn &&
+              a.ip_literal == b.ip_literal);
       }
       break;
     }
