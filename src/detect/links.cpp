@@ -9,6 +9,7 @@
 #include <cstring>
 #include <span>
 
+#include "core/strings.h"
 #include "detect/detail/lines.h"
 
 #if defined(__SSE2__)
@@ -167,7 +168,7 @@ bool MaybeHost(std::string_view t) {
   }
   alignas(16) unsigned char tail[33] = {};
   const std::size_t left = t.size() - i;  // 2 to 17 bytes
-  std::memcpy(tail, p + i, left);
+  core::CopyBytes(reinterpret_cast<char*>(tail), t.data() + i, left);
   for (std::size_t block = 0; block < left - 1; block += 16) {
     unsigned m = HintMask(tail + block);
     if (left - 1 - block < 16) m &= (1u << (left - 1 - block)) - 1;  // positions before the last
@@ -215,7 +216,7 @@ bool MayRewrite(std::string_view t) {
   }
   // The last bytes through a zero-padded copy: a zero byte begins no change and completes none.
   alignas(16) unsigned char tail[16 + 18] = {};
-  std::memcpy(tail, p + i, t.size() - i);  // under 18 bytes
+  core::CopyBytes(reinterpret_cast<char*>(tail), t.data() + i, t.size() - i);  // under 18 bytes
   return RewriteMask(tail) != 0 || RewriteMask(tail + 16) != 0;
 #else
   for (std::size_t i = 0; i < t.size(); ++i) {

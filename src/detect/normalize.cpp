@@ -454,7 +454,7 @@ bool NormalizeSimple(std::string_view input, Normalized& out) {
   out.had_invalid_utf8 = false;
   thread_local std::string padded;
   core::ResizeUninitialized(padded, input.size() + kPad);
-  std::memcpy(padded.data(), input.data(), input.size());
+  core::CopyBytes(padded.data(), input.data(), input.size());
   std::memset(padded.data() + input.size(), 0, kPad);
   core::ResizeUninitialized(out.text, input.size() + kPad);
   core::ResizeUninitialized(out.skeleton, input.size() + kPad);

@@ -317,7 +317,7 @@ void PhraseMatcher::ScanInto(std::string_view text, std::size_t limit,
   const std::size_t n = text.size();
   const std::size_t blocks = (n + 63) / 64;
   core::ResizeUninitialized(copy, blocks * 64 + kPadding);
-  std::memcpy(copy.data(), text.data(), n);
+  core::CopyBytes(copy.data(), text.data(), n);
   std::memset(copy.data() + n, 0, copy.size() - n);
   const char* p = copy.data();
   const bool any_marks = (marks_[0] | marks_[1] | marks_[2] | marks_[3]) != 0;
