@@ -2,6 +2,7 @@
 
 #include <gtest/gtest.h>
 
+#include <memory>
 #include <string>
 
 namespace core {
@@ -22,6 +23,18 @@ TEST(CopyBytesTest, CopiesEveryLengthExactlyAndNothingMore) {
         ASSERT_EQ(dst.substr(to + n), std::string(140 - to - n, '#')) << n;
       }
     }
+  }
+}
+
+TEST(CopyBytesTest, StaysInsideBuffersOfExactlyTheLength) {
+  // Source and destination of exactly `n` bytes on the heap: a read or write past either is caught
+  // by the sanitizer build (the asan preset).
+  for (std::size_t n = 0; n <= 70; ++n) {
+    auto src = std::make_unique<char[]>(n);
+    auto dst = std::make_unique<char[]>(n);
+    for (std::size_t i = 0; i < n; ++i) src[i] = static_cast<char>('A' + i % 26);
+    CopyBytes(dst.get(), src.get(), n);
+    ASSERT_EQ(std::string(dst.get(), n), std::string(src.get(), n)) << n;
   }
 }
 

@@ -205,6 +205,9 @@ unsigned RewriteMask(const unsigned char* p) {
 }
 #endif
 
+}  // namespace
+
+namespace detail {
 // Whether Undefang or TakeMaskedLinks could change `t`: most text with a dot in it ("see
 // github.com/x") has nothing for them, and is then read as it is rather than copied.
 bool MayRewrite(std::string_view t) {
@@ -229,6 +232,9 @@ bool MayRewrite(std::string_view t) {
   return false;
 #endif
 }
+}  // namespace detail
+
+namespace {
 
 bool IsIpv4(std::string_view host) {
   int parts = 0;
@@ -418,7 +424,7 @@ LinkScan Extract(std::string_view normalized_text, const TldSet& tlds, std::size
   std::string work;
   std::string_view w = normalized_text;
   bool defanged = false;
-  if (always_rewrite || MayRewrite(normalized_text)) {
+  if (always_rewrite || detail::MayRewrite(normalized_text)) {
     work = Undefang(normalized_text, tlds);
     TakeMaskedLinks(work, tlds, limit, scan);
     if (scan.truncated) return scan;
@@ -429,9 +435,14 @@ LinkScan Extract(std::string_view normalized_text, const TldSet& tlds, std::size
   // The tokens (runs of non-delimiters) that hold a dot, in order: found from their dots, so the
   // words around them are never walked.
   std::size_t i = 0;
+  // The next dot of each kind at or after `i`, searched for again only once passed (searching
+  // from every token for a defanged dot far away would be quadratic).
+  std::size_t next_dot = w.find('.');
+  std::size_t next_defanged = defanged ? w.find(kDefangedDot) : std::string_view::npos;
   while (i < w.size()) {
-    std::size_t dot = w.find('.', i);
-    if (defanged) dot = std::min(dot, w.find(kDefangedDot, i));
+    if (next_dot < i) next_dot = w.find('.', i);
+    if (next_defanged < i) next_defanged = w.find(kDefangedDot, i);
+    const std::size_t dot = std::min(next_dot, next_defanged);
     if (dot == std::string_view::npos) break;
     std::size_t start = dot, end = dot + 1;
     while (start > i && !IsDelimiter(w[start - 1])) --start;

@@ -45,6 +45,9 @@ namespace detail {
 // always rewritten first): the reference the shortcut is tested against.
 LinkScan ExtractLinksRewritingForTesting(std::string_view normalized_text, const TldSet& tlds,
                                          std::size_t limit = kMaxLinksPerMessage);
+// Whether the text has something to undefang or unmask (a '[', a bracketed or spoken dot, U+3002),
+// which is when ExtractLinks rewrites it first. May say yes where nothing changes, never no.
+bool MayRewrite(std::string_view normalized_text);
 }  // namespace detail
 
 // Lower-case A-label form of a host, or "" when it is not a valid host name (IDNA refuses it, a

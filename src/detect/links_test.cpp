@@ -101,7 +101,7 @@ TEST(LinksTest, TextWithNothingToUndefangIsReadAsItIs) {
                                         "_"};
   std::mt19937 rng(5);
   std::uniform_int_distribution<std::size_t> pick(0, pieces.size() - 1), len(1, 14);
-  int with_links = 0;
+  int with_links = 0, read_as_is = 0;
   for (int i = 0; i < 30'000; ++i) {
     std::string t;
     for (std::size_t k = len(rng); k > 0; --k) t += pieces[pick(rng)];
@@ -122,8 +122,35 @@ TEST(LinksTest, TextWithNothingToUndefangIsReadAsItIs) {
       ASSERT_EQ(a.ip_literal, b.ip_literal) << t;
     }
     with_links += !fast.links.empty();
+    read_as_is += !detail::MayRewrite(t);
   }
   EXPECT_GT(with_links, 10'000);  // the texts are mostly ones with links
+  EXPECT_GT(read_as_is, 1'000);   // and many take the shortcut
+}
+
+TEST(LinksTest, MayRewriteSeesEveryTrickAndPassesPlainLinks) {
+  for (std::string_view t :
+       {"evil[.]gift", "evil [.] gift", "evil(.)gift", "evil{dot}gift", "evil dot gift",
+        "evil . gift", "evil\xE3\x80\x82gift", "[discord.com](https://evil.gift)",
+        "a long text before evil[dot]gift"}) {
+    EXPECT_TRUE(detail::MayRewrite(t)) << t;
+  }
+  for (std::string_view t : {"see github.com/x", "https://discord.gg/abc ok",
+                             "a.b c.d e.f g.h i.j k", "no links (here) either", ""}) {
+    EXPECT_FALSE(detail::MayRewrite(t)) << t;
+  }
+}
+
+TEST(LinksTest, ManyTokensBeforeADefangedDotStayLinear) {
+  // Thousands of dotted tokens, then one defanged dot at the end: each token must not search the
+  // rest of the text again for it (a test of the result; the time is the benchmark's business).
+  std::string t;
+  for (int i = 0; i < 4000; ++i) t += "a.b ";
+  t += "x[.]gg";
+  const LinkScan s = ExtractLinks(Normalize(t).text, Tlds());
+  ASSERT_EQ(s.links.size(), 1u);
+  EXPECT_EQ(s.links[0].host, "x.gg");
+  EXPECT_TRUE(s.links[0].obfuscated);
 }
 
 TEST(LinksTest, UserinfoDoesNotHideTheRealHost) {

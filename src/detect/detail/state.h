@@ -165,6 +165,7 @@ struct RaidTexts {
   void Prefetch(std::uint64_t print) const {
     const std::size_t home = Home(print);
     __builtin_prefetch(prints.data() + home);
+    __builtin_prefetch(prints.data() + home + kProbe - 1);  // 64 bytes: usually two lines
     __builtin_prefetch(lasts.data() + home);
   }
   // Where the probe for `print` starts. A probe never wraps around the end of the table, so its
