@@ -154,31 +154,44 @@ unsigned HintMask(const unsigned char* p) {
 }
 #endif
 
-bool MaybeHost(std::string_view t) {
-  if (t.size() < 3) return false;
-  std::size_t i = 1;
 #if defined(__SSE2__)
-  // Sixteen positions at a time: only '.', "do" and 0xE3 are looked at more closely. The last
-  // positions (i + 1 < size) go through a zero-padded copy, so that no byte is looked at alone.
+// Calls hit(i) for the positions i in [from, end) of `t` whose bit mask(t.data() + i) sets, in
+// order, until it returns true (then true). `mask` looks at sixteen positions at once and reads
+// kAhead bytes past them; the last positions go through a zero-padded copy, so that no byte is
+// looked at alone and none past `t` is read.
+template <std::size_t kAhead, typename Mask, typename Hit>
+bool AnyHit(std::string_view t, std::size_t from, std::size_t end, Mask mask, Hit hit) {
   const auto* p = reinterpret_cast<const unsigned char*>(t.data());
-  for (; i + 17 < t.size(); i += 16) {
-    for (unsigned m = HintMask(p + i); m != 0; m &= m - 1) {
-      if (HostHintAt(t, i + static_cast<std::size_t>(std::countr_zero(m)))) return true;
+  std::size_t i = from;
+  for (; i + 16 <= end && i + 16 + kAhead <= t.size(); i += 16) {
+    for (unsigned m = mask(p + i); m != 0; m &= m - 1) {
+      if (hit(i + static_cast<std::size_t>(std::countr_zero(m)))) return true;
     }
   }
-  alignas(16) unsigned char tail[33] = {};
-  const std::size_t left = t.size() - i;  // 2 to 17 bytes
-  core::CopyBytes(reinterpret_cast<char*>(tail), t.data() + i, left);
-  for (std::size_t block = 0; block < left - 1; block += 16) {
-    unsigned m = HintMask(tail + block);
-    if (left - 1 - block < 16) m &= (1u << (left - 1 - block)) - 1;  // positions before the last
+  // Fewer than 16 + kAhead positions are left: at most two blocks.
+  static_assert(kAhead <= 16);
+  alignas(16) unsigned char tail[32 + kAhead] = {};
+  core::CopyBytes(reinterpret_cast<char*>(tail), t.data() + i,
+                  std::min(t.size() - i, sizeof(tail)));
+  for (std::size_t block = 0; i + block < end; block += 16) {
+    unsigned m = mask(tail + block);
+    if (end - i - block < 16) m &= (1u << (end - i - block)) - 1;
     for (; m != 0; m &= m - 1) {
-      if (HostHintAt(t, i + block + static_cast<std::size_t>(std::countr_zero(m)))) return true;
+      if (hit(i + block + static_cast<std::size_t>(std::countr_zero(m)))) return true;
     }
   }
   return false;
+}
+#endif
+
+bool MaybeHost(std::string_view t) {
+  if (t.size() < 3) return false;
+    // Positions 1 to size - 2 (HostHintAt looks on both sides); sixteen at a time with SSE2, only
+    // '.', "do" and 0xE3 looked at more closely.
+#if defined(__SSE2__)
+  return AnyHit<1>(t, 1, t.size() - 1, HintMask, [&](std::size_t at) { return HostHintAt(t, at); });
 #else
-  for (; i + 1 < t.size(); ++i) {
+  for (std::size_t i = 1; i + 1 < t.size(); ++i) {
     if (HostHintAt(t, i)) return true;
   }
   return false;
@@ -212,15 +225,8 @@ namespace detail {
 // github.com/x") has nothing for them, and is then read as it is rather than copied.
 bool MayRewrite(std::string_view t) {
 #if defined(__SSE2__)
-  const auto* p = reinterpret_cast<const unsigned char*>(t.data());
-  std::size_t i = 0;
-  for (; i + 18 <= t.size(); i += 16) {
-    if (RewriteMask(p + i) != 0) return true;
-  }
-  // The last bytes through a zero-padded copy: a zero byte begins no change and completes none.
-  alignas(16) unsigned char tail[16 + 18] = {};
-  core::CopyBytes(reinterpret_cast<char*>(tail), t.data() + i, t.size() - i);  // under 18 bytes
-  return RewriteMask(tail) != 0 || RewriteMask(tail + 16) != 0;
+  // A zero byte (the padding) begins no change and completes none.
+  return AnyHit<2>(t, 0, t.size(), RewriteMask, [](std::size_t) { return true; });
 #else
   for (std::size_t i = 0; i < t.size(); ++i) {
     const char c = t[i], n1 = i + 1 < t.size() ? t[i + 1] : 0, n2 = i + 2 < t.size() ? t[i + 2] : 0;
