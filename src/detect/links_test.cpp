@@ -3,12 +3,12 @@
 #include <gtest/gtest.h>
 
 #include <algorithm>
-#include <random>
 #include <string>
 #include <vector>
 
 #include "detect/lists.h"
 #include "detect/normalize.h"
+#include "detect/testing/random_text.h"
 
 namespace detect {
 namespace {
@@ -99,12 +99,10 @@ TEST(LinksTest, TextWithNothingToUndefangIsReadAsItIs) {
                                         "1.2.3.4",
                                         "-",
                                         "_"};
-  std::mt19937 rng(5);
-  std::uniform_int_distribution<std::size_t> pick(0, pieces.size() - 1), len(1, 14);
+  testing::PieceTexts texts(pieces, 1, 14, 5);
   int with_links = 0, read_as_is = 0;
   for (int i = 0; i < 30'000; ++i) {
-    std::string t;
-    for (std::size_t k = len(rng); k > 0; --k) t += pieces[pick(rng)];
+    const std::string t = texts.Next();
     const LinkScan fast = ExtractLinks(t, Tlds());
     const LinkScan slow = detail::ExtractLinksRewritingForTesting(t, Tlds());
     ASSERT_EQ(fast.truncated, slow.truncated) << t;

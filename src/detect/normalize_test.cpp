@@ -6,6 +6,7 @@
 #include <string>
 
 #include "detect/detail/normalize_unicode.h"
+#include "detect/testing/random_text.h"
 
 namespace detect {
 namespace {
@@ -192,11 +193,9 @@ TEST_P(NormalizeFastPathTest, MixedInputsMatchTheGeneralPath) {
                                         "\xC2\xAD",
                                         "\xE2\x80\xAE",
                                         "\xF3\xA0\x80\xA1"};
-  std::mt19937 rng(7);
-  std::uniform_int_distribution<std::size_t> pick(0, pieces.size() - 1), len(0, 12);
+  testing::PieceTexts texts(pieces, 0, 12, 7);
   for (int i = 0; i < 20'000; ++i) {
-    std::string s;
-    for (std::size_t k = len(rng); k > 0; --k) s += pieces[pick(rng)];
+    const std::string s = texts.Next();
     const Normalized fast = Normalize(s);
     const Normalized slow = detail::NormalizeUnicode(s);
     ASSERT_EQ(fast.text, slow.text) << "input #" << i << ": " << s;
