@@ -198,15 +198,7 @@ void One(const std::string& data) {
         Check(l.masked || l.shown.empty());
       }
       // Skipping the rewrite of text with nothing to undefang changes nothing.
-      const detect::LinkScan slow = detect::detail::ExtractLinksRewritingForTesting(text, tlds, 8);
-      Check(slow.truncated == scan.truncated && slow.links.size() == scan.links.size());
-      for (std::size_t k = 0; k < scan.links.size(); ++k) {
-        const detect::Link& a = scan.links[k];
-        const detect::Link& b = slow.links[k];
-        Check(a.host == b.host && a.path == b.path && a.shown == b.shown && a.masked == b.masked &&
-              a.obfuscated == b.obfuscated && a.has_scheme == b.has_scheme && a.idn == b.idn &&
-              a.ip_literal == b.ip_literal);
-      }
+      Check(detect::detail::ExtractLinksRewritingForTesting(text, tlds, 8) == scan);
       break;
     }
     case 7: {

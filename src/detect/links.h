@@ -26,11 +26,13 @@ struct Link {
   bool has_scheme = false;
   bool idn = false;         // the host has a non-ASCII or xn-- label
   bool ip_literal = false;  // dotted IPv4 host
+  bool operator==(const Link&) const = default;
 };
 
 struct LinkScan {
   std::vector<Link> links;
   bool truncated = false;  // more than the limit: the rest were not examined
+  bool operator==(const LinkScan&) const = default;
 };
 
 inline constexpr std::size_t kMaxLinksPerMessage = 32;
