@@ -10,6 +10,16 @@
 
 namespace detect::detail {
 
+namespace {
+[[gnu::cold, gnu::noinline]] void Fire(int same, const PolicyData& p, Findings& f) {
+  const double over = static_cast<double>(same - p.duplicate_count) / p.duplicate_count;
+  f.Fire(SignalCode::kDuplicate, std::min(1.0, 0.7 + 0.3 * over),
+         fmt::format(FMT_COMPILE("the same message {} times in {} s"), same,
+                     p.duplicate_window.count()),
+         std::to_string(same));
+}
+}  // namespace
+
 void CheckDuplicate(const MessageContext& c, Findings& f) {
   if (c.letters_hash == 0) return;
   MemberState& m = c.member;
@@ -26,12 +36,7 @@ void CheckDuplicate(const MessageContext& c, Findings& f) {
   m.hash_times[m.hash_head] = c.now;
   m.hash_head = static_cast<std::uint8_t>((m.hash_head + 1) % MemberState::kHashes);
   if (m.hash_count < MemberState::kHashes) ++m.hash_count;
-  if (same < p.duplicate_count) return;
-  const double over = static_cast<double>(same - p.duplicate_count) / p.duplicate_count;
-  f.Fire(SignalCode::kDuplicate, std::min(1.0, 0.7 + 0.3 * over),
-         fmt::format(FMT_COMPILE("the same message {} times in {} s"), same,
-                     p.duplicate_window.count()),
-         std::to_string(same));
+  if (same >= p.duplicate_count) Fire(same, p, f);
 }
 
 }  // namespace detect::detail

@@ -7,10 +7,15 @@
 
 namespace detect::detail {
 
+namespace {
+[[gnu::cold, gnu::noinline]] void Fire(int n, Findings& f) {
+  f.Fire(SignalCode::kEmojiFlood, 1.0, fmt::format(FMT_COMPILE("{} emoji"), n), std::to_string(n));
+}
+}  // namespace
+
 void CheckEmojiFlood(const MessageContext& c, Findings& f) {
   const int n = c.norm.shape.emoji;
-  if (n < c.policy.data().emoji_count) return;
-  f.Fire(SignalCode::kEmojiFlood, 1.0, fmt::format(FMT_COMPILE("{} emoji"), n), std::to_string(n));
+  if (n >= c.policy.data().emoji_count) Fire(n, f);
 }
 
 }  // namespace detect::detail

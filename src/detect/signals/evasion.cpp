@@ -24,11 +24,7 @@ void Add(std::string& why, std::string_view what) {
   why += what;
 }
 
-}  // namespace
-
-void CheckEvasion(const MessageContext& c, Findings& f) {
-  const bool matched = f.Has(SignalCode::kKeyword) || f.Has(SignalCode::kScamPhrase);
-  if (c.norm.invisible_removed < 2 && c.links.links.empty() && !matched) return;
+[[gnu::noinline]] void Look(const MessageContext& c, bool matched, Findings& f) {
   std::string why;
   if (c.norm.invisible_removed >= 2)
     Add(why, fmt::format(FMT_COMPILE("{} invisible characters"), c.norm.invisible_removed));
@@ -52,4 +48,10 @@ void CheckEvasion(const MessageContext& c, Findings& f) {
   f.Fire(SignalCode::kEvasion, 1.0, "filter evasion: " + why, why);
 }
 
+}  // namespace
+
+void CheckEvasion(const MessageContext& c, Findings& f) {
+  const bool matched = f.Has(SignalCode::kKeyword) || f.Has(SignalCode::kScamPhrase);
+  if (c.norm.invisible_removed >= 2 || !c.links.links.empty() || matched) Look(c, matched, f);
+}
 }  // namespace detect::detail

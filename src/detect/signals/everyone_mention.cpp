@@ -4,10 +4,9 @@
 
 namespace detect::detail {
 
-void CheckEveryoneMention(const MessageContext& c, Findings& f) {
+namespace {
+[[gnu::noinline]] void Look(const MessageContext& c, Findings& f) {
   const std::string& t = c.norm.text;
-  // Most messages have no '@' (the normaliser noted whether there is one).
-  if (!c.sample.mentions_everyone && !c.norm.has_at) return;
   const bool attempt =
       t.find("@everyone") != std::string::npos || t.find("@here") != std::string::npos;
   if (!attempt && !c.sample.mentions_everyone) return;
@@ -17,4 +16,10 @@ void CheckEveryoneMention(const MessageContext& c, Findings& f) {
       t.find("@everyone") != std::string::npos ? "@everyone" : "@here");
 }
 
+}  // namespace
+
+void CheckEveryoneMention(const MessageContext& c, Findings& f) {
+  // Most messages have no '@' (the normaliser noted whether there is one).
+  if (c.sample.mentions_everyone || c.norm.has_at) Look(c, f);
+}
 }  // namespace detect::detail

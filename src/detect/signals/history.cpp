@@ -10,8 +10,9 @@
 
 namespace detect::detail {
 
-void CheckHistory(const Author& a, Findings& f) {
-  if (a.prior_detections <= 0 && a.prior_false_positives <= 0 && a.reputation == 0) return;
+namespace {
+// Out of line, so that the common case (no history) costs no more than its test.
+[[gnu::noinline]] void Weigh(const Author& a, Findings& f) {
   const double reputation = std::clamp(a.reputation, -1.0, 1.0);
   double s = 0;
   s += std::min(0.6, 0.2 * std::max(0, a.prior_detections - a.prior_false_positives));
@@ -25,6 +26,11 @@ void CheckHistory(const Author& a, Findings& f) {
                      a.prior_detections, a.prior_false_positives, reputation),
          fmt::format(FMT_COMPILE("{}/{}/{:.2f}"), a.prior_detections, a.prior_false_positives,
                      reputation));
+}
+}  // namespace
+
+void CheckHistory(const Author& a, Findings& f) {
+  if (a.prior_detections > 0 || a.prior_false_positives > 0 || a.reputation != 0) Weigh(a, f);
 }
 
 }  // namespace detect::detail

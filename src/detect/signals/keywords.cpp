@@ -11,7 +11,8 @@
 
 namespace detect::detail {
 
-void CheckKeywords(const MessageContext& c, Findings& f) {
+namespace {
+[[gnu::noinline]] void Look(const MessageContext& c, Findings& f) {
   std::vector<const std::string*> spaced_out;
   const std::vector<const std::string*>* found = &c.hits.keywords;
   bool spaced = false;
@@ -44,4 +45,9 @@ void CheckKeywords(const MessageContext& c, Findings& f) {
          evidence);
 }
 
+}  // namespace
+
+void CheckKeywords(const MessageContext& c, Findings& f) {
+  if (!c.hits.keywords.empty() || c.norm.lone_chars >= 3) Look(c, f);
+}
 }  // namespace detect::detail

@@ -44,6 +44,14 @@ int InWindow(const MemberState& m, Tick now, Tick window) {
 #endif
 }
 
+[[gnu::cold, gnu::noinline]] void Fire(int in_window, const PolicyData& p, Findings& f) {
+  const double over =
+      static_cast<double>(in_window - p.rate_max_messages - 1) / p.rate_max_messages;
+  f.Fire(SignalCode::kMessageRate, std::min(1.0, 0.8 + 0.2 * over),
+         fmt::format(FMT_COMPILE("{} messages in {} s (limit {})"), in_window,
+                     p.rate_window.count(), p.rate_max_messages),
+         std::to_string(in_window));
+}
 }  // namespace
 
 void CheckMessageRate(const MessageContext& c, Findings& f) {
@@ -55,13 +63,7 @@ void CheckMessageRate(const MessageContext& c, Findings& f) {
   const PolicyData& p = c.policy.data();
   const Tick window = Ticks(p.rate_window);
   const int in_window = InWindow(m, c.now, window);
-  if (in_window <= p.rate_max_messages) return;
-  const double over =
-      static_cast<double>(in_window - p.rate_max_messages - 1) / p.rate_max_messages;
-  f.Fire(SignalCode::kMessageRate, std::min(1.0, 0.8 + 0.2 * over),
-         fmt::format(FMT_COMPILE("{} messages in {} s (limit {})"), in_window,
-                     p.rate_window.count(), p.rate_max_messages),
-         std::to_string(in_window));
+  if (in_window > p.rate_max_messages) Fire(in_window, p, f);
 }
 
 }  // namespace detect::detail

@@ -7,12 +7,11 @@
 
 namespace detect::detail {
 
-void CheckNewMember(const MessageContext& c, Findings& f) {
+namespace {
+[[gnu::cold, gnu::noinline]] void Fire(const MessageContext& c, core::Timestamp::duration since,
+                                       Findings& f) {
   const Author& a = c.sample.author;
   const PolicyData& p = c.policy.data();
-  if (!a.joined_at || p.new_member_age.count() == 0) return;
-  const auto since = c.sample.at - *a.joined_at;
-  if (since >= p.new_member_age) return;
   const auto hours =
       std::max<std::int64_t>(0, std::chrono::duration_cast<std::chrono::hours>(since).count());
   f.Fire(SignalCode::kNewMember, 1.0, fmt::format(FMT_COMPILE("joined {} hours ago"), hours),
@@ -26,6 +25,15 @@ void CheckNewMember(const MessageContext& c, Findings& f) {
            fmt::format(FMT_COMPILE("a link in message {} since joining"), nth), l.host);
     return;
   }
+}
+}  // namespace
+
+void CheckNewMember(const MessageContext& c, Findings& f) {
+  const Author& a = c.sample.author;
+  const PolicyData& p = c.policy.data();
+  if (!a.joined_at || p.new_member_age.count() == 0) return;
+  const auto since = c.sample.at - *a.joined_at;
+  if (since < p.new_member_age) Fire(c, since, f);
 }
 
 }  // namespace detect::detail

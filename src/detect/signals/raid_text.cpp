@@ -11,6 +11,15 @@
 
 namespace detect::detail {
 
+namespace {
+[[gnu::cold, gnu::noinline]] void Fire(int senders, const PolicyData& p, Findings& f) {
+  f.Fire(SignalCode::kRaidText, 1.0,
+         fmt::format(FMT_COMPILE("{} members sent this text within {} s"), senders,
+                     p.raid_text_window.count()),
+         std::to_string(senders));
+}
+}  // namespace
+
 void CheckRaidText(const MessageContext& c, Findings& f) {
   if (c.letters_hash == 0) return;
   const bool spreads = !c.links.links.empty() || c.sample.user_mentions > 0 ||
@@ -33,11 +42,7 @@ void CheckRaidText(const MessageContext& c, Findings& f) {
   if (std::find(r.users.begin(), end, user) == end && r.count < RaidSenders::kUsers) {
     r.users[r.count++] = user;
   }
-  if (r.count < p.raid_text_users) return;
-  f.Fire(SignalCode::kRaidText, 1.0,
-         fmt::format(FMT_COMPILE("{} members sent this text within {} s"),
-                     static_cast<int>(r.count), p.raid_text_window.count()),
-         std::to_string(r.count));
+  if (r.count >= p.raid_text_users) Fire(r.count, p, f);
 }
 
 }  // namespace detect::detail

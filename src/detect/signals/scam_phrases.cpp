@@ -12,7 +12,8 @@
 
 namespace detect::detail {
 
-void CheckScamPhrases(const MessageContext& c, Findings& f) {
+namespace {
+[[gnu::noinline]] void Look(const MessageContext& c, Findings& f) {
   const auto& hits = c.hits.phrases;
   if (!hits.empty()) {
     std::string evidence;
@@ -40,4 +41,9 @@ void CheckScamPhrases(const MessageContext& c, Findings& f) {
   }
 }
 
+}  // namespace
+
+void CheckScamPhrases(const MessageContext& c, Findings& f) {
+  if (!c.hits.phrases.empty() || !c.links.links.empty()) Look(c, f);
+}
 }  // namespace detect::detail

@@ -14,7 +14,8 @@
 
 namespace detect::detail {
 
-void CheckSelfPromotion(const MessageContext& c, Findings& f) {
+namespace {
+[[gnu::noinline]] void Look(const MessageContext& c, Findings& f) {
   const auto& clear = c.hits.promotion;
   const auto& hints = c.hits.promotion_hints;
   if (clear.empty() && hints.empty()) return;
@@ -37,4 +38,9 @@ void CheckSelfPromotion(const MessageContext& c, Findings& f) {
          fmt::format(FMT_COMPILE("self-promotion: \"{}\""), first), evidence);
 }
 
+}  // namespace
+
+void CheckSelfPromotion(const MessageContext& c, Findings& f) {
+  if (!c.hits.promotion.empty() || !c.hits.promotion_hints.empty()) Look(c, f);
+}
 }  // namespace detect::detail

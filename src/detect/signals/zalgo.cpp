@@ -7,11 +7,16 @@
 
 namespace detect::detail {
 
-void CheckZalgo(const MessageContext& c, Findings& f) {
-  const int marks = c.norm.shape.marks;
-  if (marks < c.policy.data().zalgo_marks) return;
+namespace {
+[[gnu::cold, gnu::noinline]] void Fire(int marks, Findings& f) {
   f.Fire(SignalCode::kZalgo, 1.0, fmt::format(FMT_COMPILE("{} stacked combining marks"), marks),
          std::to_string(marks));
+}
+}  // namespace
+
+void CheckZalgo(const MessageContext& c, Findings& f) {
+  const int marks = c.norm.shape.marks;
+  if (marks >= c.policy.data().zalgo_marks) Fire(marks, f);
 }
 
 }  // namespace detect::detail
