@@ -26,11 +26,17 @@ constexpr std::size_t kMaxShown = 256;
 constexpr std::size_t kMaxPath = 256;
 constexpr std::size_t kMaxTarget = 2048;
 
-bool IsHostByte(char c) {
-  const auto u = static_cast<unsigned char>(c);
-  return (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '-' || c == '_' || c == '.' ||
-         c == kDefangedDot || u >= 0x80 || (c >= 'A' && c <= 'Z');
-}
+constexpr std::array<bool, 256> kHostByte = [] {
+  std::array<bool, 256> t{};
+  for (int c = 0; c < 256; ++c) {
+    t[static_cast<std::size_t>(c)] =
+        (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '-' || c == '_' || c == '.' ||
+        c == static_cast<unsigned char>(kDefangedDot) || c >= 0x80 || (c >= 'A' && c <= 'Z');
+  }
+  return t;
+}();
+
+inline bool IsHostByte(char c) { return kHostByte[static_cast<unsigned char>(c)]; }
 
 constexpr std::array<bool, 256> kDelimiter = [] {
   std::array<bool, 256> t{};
@@ -380,45 +386,86 @@ void TakeMaskedLinks(std::string& work, const TldSet& tlds, std::size_t limit, L
 
 }  // namespace
 
-std::string CanonicalHost(std::string_view host) {
-  if (host.empty() || host.size() > 253) return {};
-  std::string ascii;
-  const bool is_ascii = std::all_of(host.begin(), host.end(),
-                                    [](char c) { return static_cast<unsigned char>(c) < 0x80; });
-  if (is_ascii) {
-    ascii.assign(host);
-    for (char& c : ascii) {
-      if (c >= 'A' && c <= 'Z') c = static_cast<char>(c - 'A' + 'a');
+namespace {
+
+// An ASCII host's bytes as they appear in its canonical form: lower-cased letters, digits, '-' and
+// '_' as they are, '.' for a dot; 0 for a byte no host has, 0x80 for a non-ASCII byte.
+constexpr std::array<char, 256> kCanonicalByte = [] {
+  std::array<char, 256> t{};
+  for (int c = 0; c < 256; ++c) {
+    char v = 0;
+    if ((c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '-' || c == '_' || c == '.') {
+      v = static_cast<char>(c);
+    } else if (c >= 'A' && c <= 'Z') {
+      v = static_cast<char>(c - 'A' + 'a');
+    } else if (c >= 0x80) {
+      v = static_cast<char>(0x80);
     }
-  } else {
-    const std::string in(host);
-    for (int flags : {IDN2_NONTRANSITIONAL, IDN2_TRANSITIONAL}) {
-      char* converted = nullptr;
-      if (idn2_to_ascii_8z(in.c_str(), &converted, flags) == IDN2_OK) {
-        ascii = converted;
-        idn2_free(converted);
-        break;
-      }
-      idn2_free(converted);
-    }
-    if (ascii.empty()) return {};
-    for (char& c : ascii) {
-      if (c >= 'A' && c <= 'Z') c = static_cast<char>(c - 'A' + 'a');
-    }
+    t[static_cast<std::size_t>(c)] = v;
   }
-  while (!ascii.empty() && ascii.back() == '.') ascii.pop_back();
-  if (ascii.empty() || ascii.size() > 253) return {};
+  return t;
+}();
+
+// Checks the labels of a lower-cased ASCII host without trailing dots: each of 1 to 63 bytes of
+// [a-z0-9_-].
+bool ValidLabels(std::string_view ascii) {
+  if (ascii.empty() || ascii.size() > 253) return false;
   std::size_t label = 0;
   for (char c : ascii) {
     if (c == '.') {
-      if (label == 0) return {};
+      if (label == 0) return false;
       label = 0;
       continue;
     }
     const bool ok = (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '-' || c == '_';
-    if (!ok || ++label > 63) return {};
+    if (!ok || ++label > 63) return false;
   }
-  return label == 0 ? std::string() : ascii;
+  return label != 0;
+}
+
+}  // namespace
+
+std::string CanonicalHost(std::string_view host) {
+  if (host.empty() || host.size() > 253) return {};
+  // Trailing dots ("example.com.") are dropped; lowering does not change them.
+  std::size_t n = host.size();
+  while (n > 0 && host[n - 1] == '.') --n;
+  // ASCII (nearly every host): lowered and checked in one pass.
+  std::string ascii(n, '\0');
+  std::size_t label = 0;
+  bool ascii_only = true;
+  for (std::size_t i = 0; i < n; ++i) {
+    const char c = kCanonicalByte[static_cast<unsigned char>(host[i])];
+    if (c == static_cast<char>(0x80)) {
+      ascii_only = false;
+      break;
+    }
+    if (c == '.') {
+      if (label == 0) return {};
+      label = 0;
+    } else if (c == 0 || ++label > 63) {
+      return {};
+    }
+    ascii[i] = c;
+  }
+  if (ascii_only) return label == 0 ? std::string() : ascii;
+  // An internationalised name: to its ASCII (punycode) form through libidn2.
+  ascii.clear();
+  const std::string in(host);
+  for (int flags : {IDN2_NONTRANSITIONAL, IDN2_TRANSITIONAL}) {
+    char* converted = nullptr;
+    if (idn2_to_ascii_8z(in.c_str(), &converted, flags) == IDN2_OK) {
+      ascii = converted;
+      idn2_free(converted);
+      break;
+    }
+    idn2_free(converted);
+  }
+  for (char& c : ascii) {
+    if (c >= 'A' && c <= 'Z') c = static_cast<char>(c - 'A' + 'a');
+  }
+  while (!ascii.empty() && ascii.back() == '.') ascii.pop_back();
+  return ValidLabels(ascii) ? ascii : std::string();
 }
 
 namespace {

@@ -181,6 +181,21 @@ TEST(LinksTest, CanonicalHostRefusesBadNames) {
   EXPECT_EQ(CanonicalHost(long_label), "");
   EXPECT_EQ(CanonicalHost("bad host.com"), "");
   EXPECT_EQ(CanonicalHost("Example.COM."), "example.com");
+  // The one-pass ASCII path and the IDNA path draw the same lines.
+  std::string longest(63, 'A');
+  longest.append(".Com");
+  std::string lowered(63, 'a');
+  lowered.append(".com");
+  EXPECT_EQ(CanonicalHost(longest), lowered);
+  EXPECT_EQ(CanonicalHost("My_Host-1.example.."), "my_host-1.example");
+  EXPECT_EQ(CanonicalHost("..."), "");
+  EXPECT_EQ(CanonicalHost(".example.com"), "");
+  EXPECT_EQ(CanonicalHost("evil\x01gift"), "");  // a defanged dot is not a dot
+  EXPECT_EQ(CanonicalHost("bad host.cöm"), "");
+  EXPECT_EQ(CanonicalHost("a..cöm"), "");
+  long_label.append(".cöm");
+  EXPECT_EQ(CanonicalHost(long_label), "");
+  EXPECT_EQ(CanonicalHost("DISCÖRD.com."), "xn--discrd-zxa.com");
 }
 
 TEST(LinksTest, IpLiteralsNeedASchemeOrPath) {

@@ -426,9 +426,8 @@ core::Result<std::shared_ptr<const CompiledPolicy>> CompiledPolicy::Compile(Poli
       return invalid(fmt::format("trusted_domains: \"{}\" is not a host name", d),
                      "trusted_domains");
     }
-    p->trusted_.push_back(std::move(h));
+    p->trusted_.insert(std::move(h));
   }
-  std::sort(p->trusted_.begin(), p->trusted_.end());
   p->data_ = std::move(data);
   return std::shared_ptr<const CompiledPolicy>(std::move(p));
 }
@@ -444,7 +443,7 @@ std::shared_ptr<const CompiledPolicy> CompiledPolicy::Default() {
 
 bool CompiledPolicy::IsTrustedHost(std::string_view host) const {
   while (true) {
-    if (std::binary_search(trusted_.begin(), trusted_.end(), host)) return true;
+    if (trusted_.contains(host)) return true;
     const std::size_t dot = host.find('.');
     if (dot == std::string_view::npos) return false;
     host.remove_prefix(dot + 1);

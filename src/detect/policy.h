@@ -13,9 +13,11 @@
 #include <array>
 #include <chrono>
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <string>
 #include <string_view>
+#include <unordered_set>
 #include <vector>
 
 #include "core/result.h"
@@ -115,7 +117,13 @@ class CompiledPolicy {
   PhraseMatcher keywords_;
   PhraseMatcher compact_keywords_;
   bool default_keywords_ = false;
-  std::vector<std::string> trusted_;  // sorted
+  struct Hash {
+    using is_transparent = void;
+    std::size_t operator()(std::string_view s) const { return std::hash<std::string_view>{}(s); }
+  };
+  // Canonical hosts. A hash set: a link's host and each of its parents are looked up, and a
+  // binary search over the default list compared a dozen strings for each.
+  std::unordered_set<std::string, Hash, std::equal_to<>> trusted_;
 };
 
 }  // namespace detect

@@ -35,9 +35,14 @@ void Add(std::string& why, std::string_view what) {
     }
   }
   if (matched) {
-    TextHits plain_hits;
-    FindTextHits(c.norm.text, c.policy, c.lists, plain_hits);
-    const bool plain = !plain_hits.keywords.empty() || !plain_hits.phrases.empty();
+    // Where the skeleton is the text (no look-alike letters or leetspeak were mapped), the plain
+    // text's hits are the skeleton's, found already.
+    bool plain = !c.hits.keywords.empty() || !c.hits.phrases.empty();
+    if (c.norm.skeleton != c.norm.text) {
+      TextHits plain_hits;
+      FindTextHits(c.norm.text, c.policy, c.lists, plain_hits);
+      plain = !plain_hits.keywords.empty() || !plain_hits.phrases.empty();
+    }
     if (!plain) {
       Add(why, "look-alike letters, leetspeak or spacing");
     } else if (!IsAscii(c.sample.text) && IsAscii(c.norm.text)) {
