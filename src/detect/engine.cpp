@@ -207,14 +207,9 @@ void Engine::Score(Verdict& v, const CompiledPolicy& policy) const {
   }
   v.certainty = std::clamp(v.certainty, 0.0, 1.0);
   v.action = Action::kNone;
-  const std::array<std::pair<double, Action>, 6> ladder{{{p.log_risk, Action::kLog},
-                                                         {p.alert_risk, Action::kAlert},
-                                                         {p.restrict_risk, Action::kRestrict},
-                                                         {p.timeout_risk, Action::kTimeout},
-                                                         {p.kick_risk, Action::kKick},
-                                                         {p.ban_risk, Action::kBan}}};
-  for (const auto& [threshold, action] : ladder) {
-    if (threshold <= 1 && v.risk >= threshold) v.action = std::max(v.action, action);
+  for (const CompiledPolicy::ActionStep& step : policy.action_steps()) {
+    if (!(v.risk >= step.risk)) break;
+    v.action = step.action;
   }
   v.llm_recommended = !v.llm_used && p.llm_enabled &&
                       ((v.risk >= p.llm_min_risk && v.risk < p.llm_max_risk) ||

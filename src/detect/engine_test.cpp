@@ -138,6 +138,15 @@ TEST(EngineTest, PhishingLinkIsHighAndRestrictsWithHighCertainty) {
   EXPECT_EQ(v.signals.front().code, SignalCode::kPhishingDomain);  // strongest first
   EXPECT_EQ(v.signals.front().evidence, "aabeta.phxwolf.com");
   EXPECT_FALSE(v.signals.front().reason.empty());
+  // The guild's own thresholds: kick at the restrict risk (the stronger wins), alert disabled.
+  PolicyData p = PolicyData::Defaults();
+  ASSERT_TRUE(p.Set("action.kick", "0.6").has_value());
+  ASSERT_TRUE(p.Set("action.alert", "2").has_value());
+  Engine own;
+  own.SetPolicy(Message("").guild, *CompiledPolicy::Compile(p));
+  EXPECT_EQ(own.Judge(Message("free stuff https://aabeta.phxwolf.com/login")).action,
+            Action::kKick);
+  EXPECT_EQ(own.Judge(Message("hello there")).action, Action::kNone);
 }
 
 TEST(EngineTest, LookalikeHostsAreRememberedPerHostNotPerMessage) {

@@ -428,6 +428,20 @@ core::Result<std::shared_ptr<const CompiledPolicy>> CompiledPolicy::Compile(Poli
     }
     p->trusted_.insert(std::move(h));
   }
+  std::array<ActionStep, 6> steps{{{data.log_risk, Action::kLog},
+                                   {data.alert_risk, Action::kAlert},
+                                   {data.restrict_risk, Action::kRestrict},
+                                   {data.timeout_risk, Action::kTimeout},
+                                   {data.kick_risk, Action::kKick},
+                                   {data.ban_risk, Action::kBan}}};
+  std::stable_sort(steps.begin(), steps.end(),
+                   [](const ActionStep& a, const ActionStep& b) { return a.risk < b.risk; });
+  Action strongest = Action::kNone;
+  for (const ActionStep& s : steps) {
+    if (s.risk > 1) continue;  // disabled
+    strongest = std::max(strongest, s.action);
+    p->action_steps_[p->action_step_count_++] = {s.risk, strongest};
+  }
   p->data_ = std::move(data);
   return std::shared_ptr<const CompiledPolicy>(std::move(p));
 }

@@ -15,6 +15,7 @@
 #include <cstdint>
 #include <functional>
 #include <memory>
+#include <span>
 #include <string>
 #include <string_view>
 #include <unordered_set>
@@ -107,6 +108,15 @@ class CompiledPolicy {
   // The keywords with their spaces removed, for text whose letters were spaced out.
   const PhraseMatcher& compact_keywords() const { return compact_keywords_; }
   bool IsTrustedHost(std::string_view host) const;  // the host or a parent is trusted
+  // The enabled actions (threshold at most 1) by their least risk, each step with the strongest
+  // action at or below its risk: the action for a risk is that of the last step it reaches.
+  struct ActionStep {
+    double risk = 0;
+    Action action = Action::kNone;
+  };
+  std::span<const ActionStep> action_steps() const {
+    return {action_steps_.data(), action_step_count_};
+  }
   // The keywords are exactly DefaultKeywords() (no extra, none removed): they are also in the
   // lists' phrase database, and one scan serves both.
   bool default_keywords() const { return default_keywords_; }
@@ -124,6 +134,8 @@ class CompiledPolicy {
   // Canonical hosts. A hash set: a link's host and each of its parents are looked up, and a
   // binary search over the default list compared a dozen strings for each.
   std::unordered_set<std::string, Hash, std::equal_to<>> trusted_;
+  std::array<ActionStep, 6> action_steps_{};
+  std::size_t action_step_count_ = 0;
 };
 
 }  // namespace detect

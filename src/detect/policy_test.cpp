@@ -86,6 +86,26 @@ TEST(PolicyTest, CompileRefusesInconsistentThresholds) {
   EXPECT_EQ(r3.error().subject, "trusted_domains");
 }
 
+TEST(PolicyTest, ActionStepsSkipDisabledActionsAndKeepTheStrongestAtEachRisk) {
+  const auto defaults = CompiledPolicy::Default();
+  ASSERT_EQ(defaults->action_steps().size(), 3u);  // timeout, kick and ban are off
+  EXPECT_EQ(defaults->action_steps()[0].action, Action::kLog);
+  EXPECT_EQ(defaults->action_steps()[2].action, Action::kRestrict);
+  EXPECT_DOUBLE_EQ(defaults->action_steps()[2].risk, 0.6);
+
+  PolicyData d = PolicyData::Defaults();
+  ASSERT_TRUE(d.Set("action.log", "2").has_value());     // off
+  ASSERT_TRUE(d.Set("action.kick", "0.6").has_value());  // as strong a risk as restrict
+  ASSERT_TRUE(d.Set("action.ban", "1").has_value());
+  auto p = CompiledPolicy::Compile(d);
+  ASSERT_TRUE(p.has_value()) << p.error().message;
+  std::vector<std::pair<double, Action>> steps;
+  for (const auto& s : (*p)->action_steps()) steps.emplace_back(s.risk, s.action);
+  const std::vector<std::pair<double, Action>> expected{
+      {0.4, Action::kAlert}, {0.6, Action::kRestrict}, {0.6, Action::kKick}, {1.0, Action::kBan}};
+  EXPECT_EQ(steps, expected);
+}
+
 TEST(PolicyTest, TrustedHostsIncludeSubdomains) {
   const auto p = CompiledPolicy::Default();
   EXPECT_TRUE(p->IsTrustedHost("discord.com"));
