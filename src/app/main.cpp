@@ -221,6 +221,11 @@ int main(int argc, char** argv) {
   train->add_option("--maxn", train_options.max_char_ngram, "Longest character n-gram (0: none)")
       ->check(CLI::Range(0, 10))
       ->capture_default_str();
+  train
+      ->add_option("--words-weight", train_options.words_weight,
+                   "One number per --tsv file: how much each of its messages counts in the word "
+                   "evidence (default 1 each)")
+      ->check(CLI::PositiveNumber);
 
   auto* connect = cli.add_subcommand(
       "connect",

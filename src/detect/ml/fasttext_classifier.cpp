@@ -288,6 +288,20 @@ core::Result<TrainReport> Train(const TrainOptions& o, std::FILE* diagnostics) {
   if (o.tsv.empty()) {
     return core::Fail(core::ErrorCode::kInvalidArgument, "no training files given", "tsv");
   }
+  if (!o.words_weight.empty() && o.words_weight.size() != o.tsv.size()) {
+    return core::Fail(
+        core::ErrorCode::kInvalidArgument,
+        fmt::format("{} word-evidence weights for {} training files: give one per file",
+                    o.words_weight.size(), o.tsv.size()),
+        "words_weight");
+  }
+  for (double w : o.words_weight) {
+    if (!(w > 0) || !std::isfinite(w)) {
+      return core::Fail(core::ErrorCode::kInvalidArgument,
+                        fmt::format("a word-evidence weight must be positive, not {}", w),
+                        "words_weight");
+    }
+  }
   // fastText trains from a file: write the features to a private temporary one.
   char tmpl[] = "/tmp/antispam-train-XXXXXX";
   const int fd = mkstemp(tmpl);
@@ -304,7 +318,9 @@ core::Result<TrainReport> Train(const TrainOptions& o, std::FILE* diagnostics) {
   } cleanup{input};
   {
     std::ofstream out(input, std::ios::binary | std::ios::trunc);
-    for (const auto& file : o.tsv) {
+    for (std::size_t file_index = 0; file_index < o.tsv.size(); ++file_index) {
+      const std::filesystem::path& file = o.tsv[file_index];
+      const double weight = o.words_weight.empty() ? 1.0 : o.words_weight[file_index];
       std::ifstream in(file, std::ios::binary);
       if (!in) {
         return core::Fail(core::ErrorCode::kNotFound,
@@ -334,7 +350,7 @@ core::Result<TrainReport> Train(const TrainOptions& o, std::FILE* diagnostics) {
         }
         std::string features = FeatureText(Normalize(text).text);
         out << (label == "spam" ? kSpamLabel : kHamLabel) << ' ' << features << '\n';
-        examples.push_back({label == "spam", std::move(features)});
+        examples.push_back({label == "spam", std::move(features), weight});
         label == "spam" ? ++report.spam : ++report.ham;
       }
     }

@@ -87,6 +87,10 @@ struct TrainOptions {
   // Folds: a line whose normalised text hashes to `fold_index` (mod fold_count) is left out, so
   // `antispam eval --fold` can measure on unseen data. fold_count 0: use every line.
   int fold_index = 0, fold_count = 0;
+  // How much each message of tsv[i] counts in the word evidence (fastText sees each message once):
+  // empty for 1 each, else one positive number per file. The default model counts the YouTube
+  // comments twice beside the SMS (docs/performance.md, "Content detection (held out)").
+  std::vector<double> words_weight;
 };
 
 struct TrainReport {

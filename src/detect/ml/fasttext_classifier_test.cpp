@@ -164,6 +164,25 @@ TEST(WordEvidenceTest, LearnsTellingWordsAndPairs) {
   EXPECT_FALSE(WordEvidence::Train({{true, "a"}}).has_value());  // one class
 }
 
+TEST(WordEvidenceTest, AWeightCountsAsThatManyCopies) {
+  std::vector<WordEvidence::Example> copies;
+  for (int i = 0; i < 5; ++i) {
+    copies.push_back({false, FeatureText("see you at practice " + std::to_string(i))});
+  }
+  std::vector<WordEvidence::Example> weighted = copies;
+  for (int i = 0; i < 3; ++i) copies.push_back({true, FeatureText("claim your free prize")});
+  weighted.push_back({true, FeatureText("claim your free prize"), 3});
+  auto a = WordEvidence::Train(copies);
+  auto b = WordEvidence::Train(weighted);
+  ASSERT_TRUE(a.has_value() && b.has_value());
+  EXPECT_EQ(a->size(), b->size());
+  for (const char* t : {"free prize", "see you", "practice prize", ""}) {
+    EXPECT_NEAR(a->LogOdds(FeatureText(t)), b->LogOdds(FeatureText(t)), 1e-6) << t;
+  }
+  EXPECT_FALSE(WordEvidence::Train({{true, "a", 0}, {false, "b"}}).has_value());
+  EXPECT_FALSE(WordEvidence::Train({{true, "a", -1}, {false, "b"}}).has_value());
+}
+
 class WordEvidenceFileTest : public FastTextTest {};
 
 TEST_F(WordEvidenceFileTest, SavesLoadsAndRefusesDamagedFiles) {
@@ -218,6 +237,33 @@ TEST_F(FastTextTest, TrainingWritesWordEvidenceThatTheModelUses) {
   auto damaged = FastTextClassifier::Load(model);
   ASSERT_FALSE(damaged.has_value());
   EXPECT_NE(damaged.error().message.find("word-evidence"), std::string::npos);
+}
+
+TEST_F(FastTextTest, WordEvidenceWeighsEachFile) {
+  // The same messages, labelled one way in the first file and the other way in the second.
+  const fs::path spam_prizes = Corpus("c.tsv", false), ham_prizes = Corpus("f.tsv", true);
+  auto train = [&](std::vector<double> weights) {
+    TrainOptions o;
+    o.tsv = {spam_prizes, ham_prizes};
+    o.out = dir_ / "w.bin";
+    o.epochs = 1;
+    o.buckets = 2000;
+    o.words_weight = std::move(weights);
+    return ml::Train(o, stderr);
+  };
+  auto evidence = [&](std::vector<double> weights) {
+    auto r = train(std::move(weights));
+    EXPECT_TRUE(r.has_value()) << r.error().message;
+    auto w = WordEvidence::Load(WordEvidencePath(dir_ / "w.bin"));
+    EXPECT_TRUE(w.has_value()) << w.error().message;
+    return w ? w->LogOdds(FeatureText(Normalize("WIN a free prize").text)) : 0.0;
+  };
+  EXPECT_NEAR(evidence({}), 0, 1e-6);  // each file cancels the other
+  EXPECT_NEAR(evidence({1, 1}), 0, 1e-6);
+  EXPECT_GT(evidence({3, 1}), 2);
+  EXPECT_LT(evidence({1, 3}), -2);
+  EXPECT_EQ(train({2}).error().code, core::ErrorCode::kInvalidArgument);  // one per file
+  EXPECT_EQ(train({1, 0}).error().code, core::ErrorCode::kInvalidArgument);
 }
 
 TEST_F(FastTextTest, DirectPredictionEqualsFastTextsOwn) {

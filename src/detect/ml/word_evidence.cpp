@@ -79,13 +79,17 @@ void WordFeatures(std::string_view text, std::vector<std::uint64_t>& out) {
 }
 
 core::Result<WordEvidence> WordEvidence::Train(const std::vector<Example>& examples, double alpha) {
-  std::unordered_map<std::uint64_t, std::pair<std::uint32_t, std::uint32_t>> counts;  // spam, ham
+  std::unordered_map<std::uint64_t, std::pair<double, double>> counts;  // spam, ham (weighted)
   double n_spam = 0, n_ham = 0;
   std::vector<std::uint64_t> features;
   for (const Example& e : examples) {
+    if (!(e.weight > 0) || !std::isfinite(e.weight)) {
+      return core::Fail(core::ErrorCode::kInvalidArgument,
+                        fmt::format("an example's weight must be positive, not {}", e.weight));
+    }
     WordFeatures(e.features, features);
-    (e.spam ? n_spam : n_ham) += 1;
-    for (std::uint64_t f : features) ++(e.spam ? counts[f].first : counts[f].second);
+    (e.spam ? n_spam : n_ham) += e.weight;
+    for (std::uint64_t f : features) (e.spam ? counts[f].first : counts[f].second) += e.weight;
   }
   if (n_spam == 0 || n_ham == 0) {
     return core::Fail(core::ErrorCode::kInvalidArgument, "word evidence needs both classes");

@@ -24,6 +24,7 @@ class WordEvidence {
   struct Example {
     bool spam = false;
     std::string features;  // FeatureText of the normalised text
+    double weight = 1;     // counts as this many copies of the message (> 0)
   };
   // Additive smoothing `alpha` for features seen in one class only.
   static core::Result<WordEvidence> Train(const std::vector<Example>& examples, double alpha = 0.5);
