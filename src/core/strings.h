@@ -3,7 +3,9 @@
 
 #include <cstddef>
 #include <cstring>
+#include <functional>
 #include <string>
+#include <string_view>
 
 namespace core {
 
@@ -12,6 +14,13 @@ namespace core {
 inline void ResizeUninitialized(std::string& s, std::size_t n) {
   s.resize_and_overwrite(n, [](char*, std::size_t size) { return size; });
 }
+
+// Hashes a std::string key and a std::string_view probe alike, so that unordered containers keyed
+// by strings (with std::equal_to<>) are searched without building a temporary string.
+struct StringHash {
+  using is_transparent = void;
+  std::size_t operator()(std::string_view s) const { return std::hash<std::string_view>{}(s); }
+};
 
 namespace detail {
 // `kSize` bytes from `src` to `dst` (a fixed size: plain loads and stores, no call).

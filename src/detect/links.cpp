@@ -7,6 +7,7 @@
 #include <bit>
 #include <cstdlib>
 #include <cstring>
+#include <optional>
 #include <span>
 
 #include "core/strings.h"
@@ -26,13 +27,29 @@ constexpr std::size_t kMaxShown = 256;
 constexpr std::size_t kMaxPath = 256;
 constexpr std::size_t kMaxTarget = 2048;
 
+// An ASCII host's bytes as they appear in its canonical form: lower-cased letters, digits, '-' and
+// '_' as they are, '.' for a dot; 0 for a byte no host has, 0x80 for a non-ASCII byte.
+constexpr std::array<char, 256> kCanonicalByte = [] {
+  std::array<char, 256> t{};
+  for (int c = 0; c < 256; ++c) {
+    char v = 0;
+    if ((c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '-' || c == '_' || c == '.') {
+      v = static_cast<char>(c);
+    } else if (c >= 'A' && c <= 'Z') {
+      v = static_cast<char>(c - 'A' + 'a');
+    } else if (c >= 0x80) {
+      v = static_cast<char>(0x80);
+    }
+    t[static_cast<std::size_t>(c)] = v;
+  }
+  return t;
+}();
+
+// Bytes a host (as written in a message) may hold: those above, and the defanged dot.
 constexpr std::array<bool, 256> kHostByte = [] {
   std::array<bool, 256> t{};
-  for (int c = 0; c < 256; ++c) {
-    t[static_cast<std::size_t>(c)] =
-        (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '-' || c == '_' || c == '.' ||
-        c == static_cast<unsigned char>(kDefangedDot) || c >= 0x80 || (c >= 'A' && c <= 'Z');
-  }
+  for (std::size_t c = 0; c < 256; ++c) t[c] = kCanonicalByte[c] != 0;
+  t[static_cast<unsigned char>(kDefangedDot)] = true;
   return t;
 }();
 
@@ -384,88 +401,52 @@ void TakeMaskedLinks(std::string& work, const TldSet& tlds, std::size_t limit, L
   }
 }
 
-}  // namespace
-
-namespace {
-
-// An ASCII host's bytes as they appear in its canonical form: lower-cased letters, digits, '-' and
-// '_' as they are, '.' for a dot; 0 for a byte no host has, 0x80 for a non-ASCII byte.
-constexpr std::array<char, 256> kCanonicalByte = [] {
-  std::array<char, 256> t{};
-  for (int c = 0; c < 256; ++c) {
-    char v = 0;
-    if ((c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '-' || c == '_' || c == '.') {
-      v = static_cast<char>(c);
-    } else if (c >= 'A' && c <= 'Z') {
-      v = static_cast<char>(c - 'A' + 'a');
-    } else if (c >= 0x80) {
-      v = static_cast<char>(0x80);
-    }
-    t[static_cast<std::size_t>(c)] = v;
-  }
-  return t;
-}();
-
-// Checks the labels of a lower-cased ASCII host without trailing dots: each of 1 to 63 bytes of
-// [a-z0-9_-].
-bool ValidLabels(std::string_view ascii) {
-  if (ascii.empty() || ascii.size() > 253) return false;
+// `host` (trailing dots already dropped) lower-cased and checked in one pass: "" when a byte or a
+// label is not allowed (each label 1 to 63 bytes of [a-z0-9_-], at most 253 bytes in all);
+// nullopt when it has a non-ASCII byte.
+std::optional<std::string> CanonicalAscii(std::string_view host) {
+  if (host.empty() || host.size() > 253) return std::string();
+  std::string ascii(host.size(), '\0');
   std::size_t label = 0;
-  for (char c : ascii) {
+  for (std::size_t i = 0; i < host.size(); ++i) {
+    const char c = kCanonicalByte[static_cast<unsigned char>(host[i])];
+    if (c == static_cast<char>(0x80)) return std::nullopt;
     if (c == '.') {
-      if (label == 0) return false;
+      if (label == 0) return std::string();
       label = 0;
-      continue;
+    } else if (c == 0 || ++label > 63) {
+      return std::string();
     }
-    const bool ok = (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '-' || c == '_';
-    if (!ok || ++label > 63) return false;
+    ascii[i] = c;
   }
-  return label != 0;
+  return label == 0 ? std::string() : ascii;
+}
+
+std::string_view WithoutTrailingDots(std::string_view host) {
+  while (!host.empty() && host.back() == '.') host.remove_suffix(1);
+  return host;
 }
 
 }  // namespace
 
 std::string CanonicalHost(std::string_view host) {
   if (host.empty() || host.size() > 253) return {};
-  // Trailing dots ("example.com.") are dropped; lowering does not change them.
-  std::size_t n = host.size();
-  while (n > 0 && host[n - 1] == '.') --n;
-  // ASCII (nearly every host): lowered and checked in one pass.
-  std::string ascii(n, '\0');
-  std::size_t label = 0;
-  bool ascii_only = true;
-  for (std::size_t i = 0; i < n; ++i) {
-    const char c = kCanonicalByte[static_cast<unsigned char>(host[i])];
-    if (c == static_cast<char>(0x80)) {
-      ascii_only = false;
-      break;
-    }
-    if (c == '.') {
-      if (label == 0) return {};
-      label = 0;
-    } else if (c == 0 || ++label > 63) {
-      return {};
-    }
-    ascii[i] = c;
+  // ASCII (nearly every host); lowering does not change the trailing dots.
+  if (std::optional<std::string> ascii = CanonicalAscii(WithoutTrailingDots(host))) {
+    return *std::move(ascii);
   }
-  if (ascii_only) return label == 0 ? std::string() : ascii;
-  // An internationalised name: to its ASCII (punycode) form through libidn2.
-  ascii.clear();
+  // An internationalised name: to its ASCII (punycode) form through libidn2, then checked alike.
   const std::string in(host);
   for (int flags : {IDN2_NONTRANSITIONAL, IDN2_TRANSITIONAL}) {
     char* converted = nullptr;
     if (idn2_to_ascii_8z(in.c_str(), &converted, flags) == IDN2_OK) {
-      ascii = converted;
+      const std::string ascii = converted;
       idn2_free(converted);
-      break;
+      return CanonicalAscii(WithoutTrailingDots(ascii)).value_or(std::string());
     }
     idn2_free(converted);
   }
-  for (char& c : ascii) {
-    if (c >= 'A' && c <= 'Z') c = static_cast<char>(c - 'A' + 'a');
-  }
-  while (!ascii.empty() && ascii.back() == '.') ascii.pop_back();
-  return ValidLabels(ascii) ? ascii : std::string();
+  return {};
 }
 
 namespace {
@@ -476,13 +457,12 @@ LinkScan Extract(std::string_view normalized_text, const TldSet& tlds, std::size
   if (!MaybeHost(normalized_text)) return scan;
   std::string work;
   std::string_view w = normalized_text;
-  bool defanged = false;
-  if (always_rewrite || detail::MayRewrite(normalized_text)) {
+  const bool rewritten = always_rewrite || detail::MayRewrite(normalized_text);
+  if (rewritten) {
     work = Undefang(normalized_text, tlds);
     TakeMaskedLinks(work, tlds, limit, scan);
     if (scan.truncated) return scan;
     w = work;
-    defanged = w.find(kDefangedDot) != std::string_view::npos;
   }
 
   // The tokens (runs of non-delimiters) that hold a dot, in order: found from their dots, so the
@@ -491,7 +471,7 @@ LinkScan Extract(std::string_view normalized_text, const TldSet& tlds, std::size
   // The next dot of each kind at or after `i`, searched for again only once passed (searching
   // from every token for a defanged dot far away would be quadratic).
   std::size_t next_dot = w.find('.');
-  std::size_t next_defanged = defanged ? w.find(kDefangedDot) : std::string_view::npos;
+  std::size_t next_defanged = rewritten ? w.find(kDefangedDot) : std::string_view::npos;
   while (i < w.size()) {
     if (next_dot < i) next_dot = w.find('.', i);
     if (next_defanged < i) next_defanged = w.find(kDefangedDot, i);

@@ -9,6 +9,7 @@
 
 #include <cstddef>
 #include <filesystem>
+#include <functional>
 #include <memory>
 #include <string>
 #include <string_view>
@@ -17,6 +18,7 @@
 #include <vector>
 
 #include "core/result.h"
+#include "core/strings.h"
 #include "detect/links.h"
 #include "detect/matcher.h"
 
@@ -77,19 +79,15 @@ class Lists {
 
  private:
   Lists() : tlds_("") {}
-  struct Hash {
-    using is_transparent = void;
-    std::size_t operator()(std::string_view s) const { return std::hash<std::string_view>{}(s); }
-  };
-  using HostSet = std::unordered_set<std::string, Hash, std::equal_to<>>;
+  using HostSet = std::unordered_set<std::string, core::StringHash, std::equal_to<>>;
   static const std::string* FindHostOrParent(const HostSet& set, std::string_view host);
 
   HostSet phishing_;
   HostSet suspicious_;
   bool AddPrefix(std::string_view entry, HostVerdict::Kind kind);
   // host -> (path prefix, kind): shortlinks and channel links that match on host + path only.
-  std::unordered_map<std::string, std::vector<std::pair<std::string, HostVerdict::Kind>>, Hash,
-                     std::equal_to<>>
+  std::unordered_map<std::string, std::vector<std::pair<std::string, HostVerdict::Kind>>,
+                     core::StringHash, std::equal_to<>>
       prefixes_;
   HostGlobMatcher globs_;
   PhraseMatcher phrases_;

@@ -22,6 +22,7 @@
 #include <vector>
 
 #include "core/result.h"
+#include "core/strings.h"
 #include "detect/matcher.h"
 #include "detect/signal.h"
 
@@ -127,13 +128,9 @@ class CompiledPolicy {
   PhraseMatcher keywords_;
   PhraseMatcher compact_keywords_;
   bool default_keywords_ = false;
-  struct Hash {
-    using is_transparent = void;
-    std::size_t operator()(std::string_view s) const { return std::hash<std::string_view>{}(s); }
-  };
   // Canonical hosts. A hash set: a link's host and each of its parents are looked up, and a
   // binary search over the default list compared a dozen strings for each.
-  std::unordered_set<std::string, Hash, std::equal_to<>> trusted_;
+  std::unordered_set<std::string, core::StringHash, std::equal_to<>> trusted_;
   std::array<ActionStep, 6> action_steps_{};
   std::size_t action_step_count_ = 0;
 };
