@@ -141,5 +141,24 @@ TEST(EvasionTableTest, NoBenignLookAlikeIsFlagged) {
   }
 }
 
+// Leetspeak in a link's path changes the skeleton, not the words: the phrase is in the plain text,
+// so that is no disguise. The same phrase in leetspeak is one (the plain text is then scanned in
+// full, and nothing is found). Fullwidth letters are named as such when the plain (NFKC) text
+// holds the phrase, even where another word's leetspeak makes the skeleton differ.
+TEST(EvasionTableTest, ALookAlikeDisguiseOnlyWhenThePlainTextMissesThePhrase) {
+  auto evasion = [](const std::string& text) {
+    Engine engine;
+    const Verdict v = engine.Judge(testing::Message(text));
+    for (const Signal& s : v.signals) {
+      if (s.code == SignalCode::kEvasion) return s.evidence;
+    }
+    return std::string("none");
+  };
+  EXPECT_EQ(evasion("free nitro here https://nitro-drop.example/b7hx2j"), "none");
+  EXPECT_EQ(evasion("fr33 n1tro here https://nitro-drop.example/b7hx2j"),
+            "look-alike letters, leetspeak or spacing");
+  EXPECT_EQ(evasion("Ｆｒｅｅ Ｎｉｔｒｏ here, n1tro"), "fullwidth or styled letters");
+}
+
 }  // namespace
 }  // namespace detect

@@ -46,6 +46,9 @@ class PhraseMatcher {
   std::vector<std::uint32_t> Scan(std::string_view text, std::size_t limit = 16) const;
   // The same into `found` (cleared first), reusing its storage.
   void ScanInto(std::string_view text, std::size_t limit, std::vector<std::uint32_t>& found) const;
+  // Whether `pattern` occurs in `text` as a scan would find it (on whole words, see above): a
+  // check for one known pattern, without a scan.
+  static bool Occurs(std::string_view text, std::string_view pattern);
   const std::string& pattern(std::uint32_t index) const { return patterns_[index]; }
   std::size_t group(std::uint32_t index) const;  // the group (0 for Compile) of a pattern
   std::size_t group_size(std::size_t group) const;

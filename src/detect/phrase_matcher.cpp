@@ -361,6 +361,20 @@ void PhraseMatcher::ScanInto(std::string_view text, std::size_t limit,
   }
 }
 
+bool PhraseMatcher::Occurs(std::string_view text, std::string_view pattern) {
+  if (pattern.empty()) return false;
+  const bool starts_in_word = IsWordByte(pattern.front());
+  const bool ends_in_word = IsWordByte(pattern.back());
+  for (std::size_t at = text.find(pattern); at != std::string_view::npos;
+       at = text.find(pattern, at + 1)) {
+    const std::size_t end = at + pattern.size();
+    if (starts_in_word && at > 0 && IsWordByte(text[at - 1])) continue;
+    if (ends_in_word && end < text.size() && IsWordByte(text[end])) continue;
+    return true;
+  }
+  return false;
+}
+
 std::size_t PhraseMatcher::group(std::uint32_t index) const {
   std::size_t g = 0;
   while (g + 1 < group_ends_.size() && index >= group_ends_[g]) ++g;

@@ -115,6 +115,29 @@ TEST(PhraseMatcherReferenceTest, FindsWhatTheReferenceFindsOnRandomTexts) {
   }
 }
 
+// Occurs(text, p) is what a scan for p alone says, whatever the text: the evasion check relies on
+// it to skip a scan.
+TEST(PhraseMatcherReferenceTest, OccursAgreesWithAScanOnRandomTexts) {
+  const std::vector<std::string> patterns{"free nitro", "nitro", "i",     "/claim", "$50",
+                                          "é free",     "日本",  "x.com", "(",      "it's free!"};
+  std::vector<PhraseMatcher> alone;
+  for (const std::string& p : patterns) alone.push_back(*PhraseMatcher::Compile({p}));
+  std::mt19937 rng(20261208);
+  std::size_t found = 0;
+  for (int round = 0; round < 5000; ++round) {
+    const std::string text = RandomText(rng, patterns);
+    for (std::size_t k = 0; k < patterns.size(); ++k) {
+      const bool scanned = !alone[k].Scan(text).empty();
+      ASSERT_EQ(PhraseMatcher::Occurs(text, patterns[k]), scanned)
+          << patterns[k] << " in \"" << text << '"';
+      found += scanned;
+    }
+  }
+  EXPECT_GT(found, 1000u);  // the texts do hold the patterns, often
+  EXPECT_FALSE(PhraseMatcher::Occurs("free nitrous", "free nitro"));
+  EXPECT_FALSE(PhraseMatcher::Occurs("anything", ""));
+}
+
 // Several groups and a limit: each group reports the patterns whose first occurrence begins
 // earliest (ties at the same place either way), at most `limit`, and the whole list is in order
 // of those beginnings.

@@ -7,6 +7,8 @@
 #include <fmt/compile.h>
 #include <fmt/format.h>
 
+#include <algorithm>
+
 #include "detect/detail/context.h"
 
 namespace detect::detail {
@@ -39,9 +41,17 @@ void Add(std::string& why, std::string_view what) {
     // text's hits are the skeleton's, found already.
     bool plain = !c.hits.keywords.empty() || !c.hits.phrases.empty();
     if (c.norm.skeleton != c.norm.text) {
-      TextHits plain_hits;
-      FindTextHits(c.norm.text, c.policy, c.lists, plain_hits);
-      plain = !plain_hits.keywords.empty() || !plain_hits.phrases.empty();
+      // Usually one of the skeleton's hits is in the plain text as it stands ("free nitro" beside
+      // a link whose digits the skeleton mapped): then a scan of the plain text would find it
+      // too. Only when none is must the plain text be scanned for every pattern.
+      auto in_text = [&](const std::string* p) { return PhraseMatcher::Occurs(c.norm.text, *p); };
+      plain = std::any_of(c.hits.keywords.begin(), c.hits.keywords.end(), in_text) ||
+              std::any_of(c.hits.phrases.begin(), c.hits.phrases.end(), in_text);
+      if (!plain) {
+        TextHits plain_hits;
+        FindTextHits(c.norm.text, c.policy, c.lists, plain_hits);
+        plain = !plain_hits.keywords.empty() || !plain_hits.phrases.empty();
+      }
     }
     if (!plain) {
       Add(why, "look-alike letters, leetspeak or spacing");
