@@ -222,20 +222,24 @@ bool MaybeHost(std::string_view t) {
 }
 
 #if defined(__SSE2__)
-// Positions among the 16 bytes at `p` (`p[17]` must be readable) where Undefang or TakeMaskedLinks
-// could begin a change: a '[', a '(' or '{' before '.' or 'd', a space before ". " or "do", and the
-// first byte of U+3002.
+// Positions among the 16 bytes at `p` (`p[19]` must be readable) where Undefang or TakeMaskedLinks
+// could begin a change: a '[', a '(' or '{' before '.' or 'd', a space before ". " or "dot ", and
+// the first byte of U+3002. (" dot " in full: a space before "do" alone is in most English chat,
+// "do", "don't", "docs.example.org", and would have most link messages copied for nothing.)
 unsigned RewriteMask(const unsigned char* p) {
   const __m128i v = _mm_loadu_si128(reinterpret_cast<const __m128i*>(p));
   const __m128i n1 = _mm_loadu_si128(reinterpret_cast<const __m128i*>(p + 1));
   const __m128i n2 = _mm_loadu_si128(reinterpret_cast<const __m128i*>(p + 2));
+  const __m128i n3 = _mm_loadu_si128(reinterpret_cast<const __m128i*>(p + 3));
+  const __m128i n4 = _mm_loadu_si128(reinterpret_cast<const __m128i*>(p + 4));
   auto is = [](__m128i x, char c) { return _mm_cmpeq_epi8(x, _mm_set1_epi8(c)); };
   const __m128i dot_or_d = _mm_or_si128(is(n1, '.'), is(n1, 'd'));
   const __m128i bracket =
       _mm_or_si128(is(v, '['), _mm_and_si128(_mm_or_si128(is(v, '('), is(v, '{')), dot_or_d));
+  const __m128i dot_word = _mm_and_si128(_mm_and_si128(is(n1, 'd'), is(n2, 'o')),
+                                         _mm_and_si128(is(n3, 't'), is(n4, ' ')));
   const __m128i spoken =
-      _mm_and_si128(is(v, ' '), _mm_or_si128(_mm_and_si128(is(n1, '.'), is(n2, ' ')),
-                                             _mm_and_si128(is(n1, 'd'), is(n2, 'o'))));
+      _mm_and_si128(is(v, ' '), _mm_or_si128(_mm_and_si128(is(n1, '.'), is(n2, ' ')), dot_word));
   return static_cast<unsigned>(_mm_movemask_epi8(
       _mm_or_si128(_mm_or_si128(bracket, spoken), is(v, static_cast<char>(0xE3)))));
 }
@@ -249,12 +253,14 @@ namespace detail {
 bool MayRewrite(std::string_view t) {
 #if defined(__SSE2__)
   // A zero byte (the padding) begins no change and completes none.
-  return AnyHit<2>(t, 0, t.size(), RewriteMask, [](std::size_t) { return true; });
+  return AnyHit<4>(t, 0, t.size(), RewriteMask, [](std::size_t) { return true; });
 #else
   for (std::size_t i = 0; i < t.size(); ++i) {
-    const char c = t[i], n1 = i + 1 < t.size() ? t[i + 1] : 0, n2 = i + 2 < t.size() ? t[i + 2] : 0;
+    auto at = [&](std::size_t k) { return i + k < t.size() ? t[i + k] : '\0'; };
+    const char c = t[i], n1 = at(1), n2 = at(2);
     if (c == '[' || c == '\xE3' || ((c == '(' || c == '{') && (n1 == '.' || n1 == 'd')) ||
-        (c == ' ' && ((n1 == '.' && n2 == ' ') || (n1 == 'd' && n2 == 'o')))) {
+        (c == ' ' &&
+         ((n1 == '.' && n2 == ' ') || (n1 == 'd' && n2 == 'o' && at(3) == 't' && at(4) == ' ')))) {
       return true;
     }
   }
@@ -304,8 +310,11 @@ bool ParseCandidate(std::string_view token, const TldSet& tlds, bool masked, Lin
   const Scheme scheme = SchemeAt(token);
   std::string_view rest = token.substr(scheme.length);
   if (scheme.length != 0) {
-    // userinfo: "https://discord.com@evil.example/" goes to evil.example.
-    const std::size_t slash = rest.find_first_of("/?#");
+    // userinfo: "https://discord.com@evil.example/" goes to evil.example. (A loop, not
+    // find_first_of("/?#"): libstdc++'s calls memchr for every byte.)
+    std::size_t slash = 0;
+    while (slash < rest.size() && rest[slash] != '/' && rest[slash] != '?' && rest[slash] != '#')
+      ++slash;
     const std::size_t at = rest.substr(0, slash).rfind('@');
     if (at != std::string_view::npos) rest.remove_prefix(at + 1);
   }

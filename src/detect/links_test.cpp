@@ -121,7 +121,8 @@ TEST(LinksTest, MayRewriteSeesEveryTrickAndPassesPlainLinks) {
     EXPECT_TRUE(detail::MayRewrite(t)) << t;
   }
   for (std::string_view t : {"see github.com/x", "https://discord.gg/abc ok",
-                             "a.b c.d e.f g.h i.j k", "no links (here) either", ""}) {
+                             "a.b c.d e.f g.h i.j k", "no links (here) either", "",
+                             "do you know docs.example.org", "don't do that: github.com/x dot"}) {
     EXPECT_FALSE(detail::MayRewrite(t)) << t;
   }
 }
