@@ -97,7 +97,9 @@ Engine::Engine(std::shared_ptr<const Lists> lists)
 Engine::~Engine() = default;
 
 void Engine::SetLists(std::shared_ptr<const Lists> lists) {
-  if (lists) lists_ = std::move(lists);
+  if (!lists) return;
+  lists_ = std::move(lists);
+  hosts_->Clear();  // its lists' facts point into the old lists
 }
 
 void Engine::SetClassifier(std::shared_ptr<const TextClassifier> classifier) {
@@ -237,8 +239,13 @@ Verdict Engine::Judge(const MessageSample& sample) {
   detail::MemberState& member = guild.members[sample.author.id.value()];
   member.last = now;
   if (member.seen < UINT16_MAX) ++member.seen;
-  const detail::MessageContext c{sample, norm, links, policy,  *lists_,    guild,
-                                 member, now,  print, *hosts_, *text_hits_};
+  // Whether each link goes somewhere the guild trusts: asked once here, not by every check.
+  static_assert(kMaxLinksPerMessage <= 32);
+  std::uint32_t trusted = 0;
+  for (std::size_t i = 0; i < links.links.size(); ++i)
+    trusted |= std::uint32_t{policy.IsTrustedHost(links.links[i].host)} << i;
+  const detail::MessageContext c{sample, norm, links, policy,  *lists_,     guild,
+                                 member, now,  print, *hosts_, *text_hits_, trusted};
   detail::Findings f(policy);
   // Behaviour first (cheap, and they must see every message to keep their windows right).
   detail::CheckMessageRate(c, f);

@@ -6,6 +6,7 @@
 #include <string>
 
 #include "detect/detail/state.h"
+#include "detect/lists.h"
 #include "detect/testing/samples.h"
 
 namespace detect {
@@ -16,6 +17,34 @@ using testing::EstablishedMember;
 using testing::FreshAccount;
 using testing::Message;
 using testing::Now;
+
+// The engine remembers what the lists say about a host it has met; new lists must not be answered
+// from the old ones.
+TEST(EngineTest, NewListsAreNotAnsweredFromWhatTheOldOnesSaidOfAHost) {
+  Engine e;
+  const std::string text = "look at https://listed-later.example/page";
+  const Verdict before = e.Judge(Message(text));
+  EXPECT_FALSE(before.Has(SignalCode::kPhishingDomain)) << before.Summary();
+  ListTexts texts{};
+  texts.phishing_domains = "listed-later.example\n";
+  texts.suspicious_domains = "other-host.example\n";
+  texts.tlds = "example\n";
+  auto lists = Lists::Build(texts);
+  ASSERT_TRUE(lists.has_value()) << lists.error().message;
+  e.SetLists(*lists);
+  const Verdict after = e.Judge(Message(text));
+  EXPECT_TRUE(after.Has(SignalCode::kPhishingDomain)) << after.Summary();
+  // And back: the embedded lists do not list it.
+  e.SetLists(Lists::Embedded());
+  EXPECT_FALSE(e.Judge(Message(text)).Has(SignalCode::kPhishingDomain));
+  // The memo and the lists agree, host by host and link by link.
+  const Verdict other = [&] {
+    e.SetLists(*lists);
+    return e.Judge(Message("see https://a.other-host.example and https://listed-later.example"));
+  }();
+  EXPECT_TRUE(other.Has(SignalCode::kPhishingDomain)) << other.Summary();
+  EXPECT_TRUE(other.Has(SignalCode::kSuspiciousDomain)) << other.Summary();
+}
 
 TEST(EngineTest, QuietEstablishedMemberIsLowAndCertain) {
   Engine e;

@@ -188,14 +188,23 @@ bool Lists::IsPhishingHost(std::string_view host) const {
   return FindHostOrParent(phishing_, host) != nullptr || globs_.Match(host) != nullptr;
 }
 
-HostVerdict Lists::CheckLink(const Link& link) const {
-  if (const std::string* e = FindHostOrParent(phishing_, link.host)) {
-    return {HostVerdict::Kind::kPhishing, *e};
-  }
-  if (const std::string* g = globs_.Match(link.host)) return {HostVerdict::Kind::kPhishing, *g};
+HostVerdict Lists::CheckLink(const Link& link) const { return CheckLink(link, Listing(link.host)); }
+
+HostListing Lists::Listing(std::string_view host) const {
+  HostListing l;
+  l.phishing = FindHostOrParent(phishing_, host);
+  if (l.phishing == nullptr) l.phishing = globs_.Match(host);
+  if (l.phishing != nullptr) return l;  // nothing else matters then
+  if (auto it = prefixes_.find(host); it != prefixes_.end()) l.prefixes = &it->second;
+  l.suspicious = FindHostOrParent(suspicious_, host);
+  return l;
+}
+
+HostVerdict Lists::CheckLink(const Link& link, const HostListing& listing) const {
+  if (listing.phishing != nullptr) return {HostVerdict::Kind::kPhishing, *listing.phishing};
   HostVerdict suspicious;
-  if (auto it = prefixes_.find(link.host); it != prefixes_.end() && !link.path.empty()) {
-    for (const auto& [p, kind] : it->second) {
+  if (listing.prefixes != nullptr && !link.path.empty()) {
+    for (const auto& [p, kind] : *listing.prefixes) {
       if (link.path.starts_with(p) && (link.path.size() == p.size() || link.path[p.size()] == '/' ||
                                        link.path[p.size()] == '?' || link.path[p.size()] == '#')) {
         if (kind == HostVerdict::Kind::kPhishing) return {kind, link.host + p};
@@ -204,9 +213,7 @@ HostVerdict Lists::CheckLink(const Link& link) const {
     }
   }
   if (suspicious.kind != HostVerdict::Kind::kNone) return suspicious;
-  if (const std::string* e = FindHostOrParent(suspicious_, link.host)) {
-    return {HostVerdict::Kind::kSuspicious, *e};
-  }
+  if (listing.suspicious != nullptr) return {HostVerdict::Kind::kSuspicious, *listing.suspicious};
   return {};
 }
 

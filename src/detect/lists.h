@@ -46,6 +46,18 @@ struct HostVerdict {
   std::string entry;  // the list entry that matched
 };
 
+// Path prefixes listed under a host (shortlinks, channel links): they match on host + path only.
+using PathPrefixes = std::vector<std::pair<std::string, HostVerdict::Kind>>;
+
+// What the lists say about a host alone, its path aside: what CheckLink needs besides the path.
+// It points into the Lists it came from, so a caller may keep it for a host it meets again for as
+// long as it holds those lists.
+struct HostListing {
+  const std::string* phishing = nullptr;  // the host's (or a parent's) entry, or its glob
+  const PathPrefixes* prefixes = nullptr;
+  const std::string* suspicious = nullptr;  // on the unconfirmed list (host or parent)
+};
+
 class Lists {
  public:
   static core::Result<std::shared_ptr<const Lists>> Build(const ListTexts& texts);
@@ -56,6 +68,9 @@ class Lists {
   static std::shared_ptr<const Lists> Embedded();
 
   HostVerdict CheckLink(const Link& link) const;
+  HostListing Listing(std::string_view host) const;
+  // The same as CheckLink(link) from the host's listing (Listing(link.host) of these lists).
+  HostVerdict CheckLink(const Link& link, const HostListing& listing) const;
   bool IsPhishingHost(std::string_view host) const;
 
   const TldSet& tlds() const { return tlds_; }
@@ -86,9 +101,7 @@ class Lists {
   HostSet suspicious_;
   bool AddPrefix(std::string_view entry, HostVerdict::Kind kind);
   // host -> (path prefix, kind): shortlinks and channel links that match on host + path only.
-  std::unordered_map<std::string, std::vector<std::pair<std::string, HostVerdict::Kind>>,
-                     core::StringHash, std::equal_to<>>
-      prefixes_;
+  std::unordered_map<std::string, PathPrefixes, core::StringHash, std::equal_to<>> prefixes_;
   HostGlobMatcher globs_;
   PhraseMatcher phrases_;
   PhraseMatcher scam_paths_;

@@ -55,6 +55,8 @@ struct MessageContext {
   std::uint64_t letters_hash;  // hash of the skeleton's letters only (0: too short to compare)
   HostMemo& hosts;             // the engine's, for facts about a host alone
   const TextHits& hits;
+  std::uint32_t trusted_links;  // bit i: the host of links.links[i] (or a parent) is trusted
+  bool Trusted(std::size_t link) const { return (trusted_links >> link) & 1; }
 };
 
 struct JoinContext {

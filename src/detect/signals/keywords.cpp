@@ -35,7 +35,7 @@ namespace {
   // A keyword next to a link to somewhere not trusted is the shape of a scam ("free nitro:
   // https://…"): full strength.
   bool untrusted_link = false;
-  for (const Link& l : c.links.links) untrusted_link |= !c.policy.IsTrustedHost(l.host);
+  for (std::size_t i = 0; i < c.links.links.size(); ++i) untrusted_link |= !c.Trusted(i);
   const double strength = std::min(
       1.0, 0.6 + 0.2 * static_cast<double>(found->size() - 1) + (untrusted_link ? 0.4 : 0.0));
   f.Fire(SignalCode::kKeyword, strength,

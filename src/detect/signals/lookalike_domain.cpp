@@ -100,8 +100,9 @@ HostFacts Facts(std::string_view host) {
 }  // namespace
 
 void CheckLookalikeDomain(const MessageContext& c, Findings& f) {
-  for (const Link& l : c.links.links) {
-    if (l.ip_literal || c.policy.IsTrustedHost(l.host)) continue;
+  for (std::size_t i = 0; i < c.links.links.size(); ++i) {
+    const Link& l = c.links.links[i];
+    if (l.ip_literal || c.Trusted(i)) continue;
     const HostFacts& facts = c.hosts.Get(l.host, Facts);
     // A homoglyph of a trusted host: the skeleton is trusted, the host is not.
     if (facts.skeleton != l.host && c.policy.IsTrustedHost(facts.skeleton)) {

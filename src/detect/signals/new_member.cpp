@@ -19,8 +19,9 @@ namespace {
 
   const std::int64_t nth = std::max<std::int64_t>(a.messages_in_guild, c.member.seen - 1) + 1;
   if (nth > p.first_messages) return;
-  for (const Link& l : c.links.links) {
-    if (c.policy.IsTrustedHost(l.host)) continue;
+  for (std::size_t i = 0; i < c.links.links.size(); ++i) {
+    if (c.Trusted(i)) continue;
+    const Link& l = c.links.links[i];
     f.Fire(SignalCode::kFirstMessageLink, 1.0,
            fmt::format(FMT_COMPILE("a link in message {} since joining"), nth), l.host);
     return;

@@ -7,7 +7,7 @@ namespace detect::detail {
 void CheckPhishingDomain(const MessageContext& c, Findings& f) {
   bool suspicious = false;
   for (const Link& l : c.links.links) {
-    const HostVerdict v = c.lists.CheckLink(l);
+    const HostVerdict v = c.lists.CheckLink(l, c.hosts.Listing(l.host, c.lists));
     if (v.kind == HostVerdict::Kind::kPhishing) {
       f.Fire(SignalCode::kPhishingDomain, 1.0, "links to a known phishing site", v.entry);
       return;

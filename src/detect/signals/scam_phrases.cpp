@@ -28,8 +28,9 @@ namespace {
            std::min(1.0, specific + 0.2 * static_cast<double>(hits.size() - 1)),
            fmt::format(FMT_COMPILE("known scam wording: \"{}\""), *hits.front()), evidence);
   }
-  for (const Link& l : c.links.links) {
-    if (l.path.empty() || c.policy.IsTrustedHost(l.host)) continue;
+  for (std::size_t i = 0; i < c.links.links.size(); ++i) {
+    const Link& l = c.links.links[i];
+    if (l.path.empty() || c.Trusted(i)) continue;
     const auto paths = c.lists.scam_paths().Scan(l.path, 1);
     if (!paths.empty()) {
       f.Fire(SignalCode::kScamLinkPath, 1.0,
