@@ -5,9 +5,9 @@
 // begins (ends) with a word byte (an ASCII letter or digit, or any byte of a non-ASCII character)
 // must not continue a word on that side, so "free nitro" matches "get free nitro!" but not
 // "carefree nitrous". Our own (phrase_matcher.cpp): whole-word matches can only begin where a word
-// begins, so only those places are looked at, through filters of the phrases' first six (or three)
-// bytes. Hyperscan, which looks for every phrase at every byte, cost more on the benchmark stream
-// (docs/performance.md).
+// begins, so only those places are looked at, through filters of the phrases' first eight (or
+// three) bytes. Hyperscan, which looks for every phrase at every byte, cost more on the benchmark
+// stream (docs/performance.md).
 // HostGlobMatcher: host patterns with `*` (one or more letters, digits or hyphens within a label),
 // matched against a host and its parent domains, through Hyperscan.
 //
@@ -106,10 +106,11 @@ class PhraseMatcher {
   std::vector<std::string> patterns_;
   std::vector<std::uint32_t> group_ends_;  // one past each group's last index
   std::size_t empty_groups_ = 0;
-  // Patterns of six bytes or more by their first six (selective even where a text's words are
-  // common ones: "i will", "check"), of three to five by their first three, of one or two (a
-  // guild's own keywords may be that short; no filter is asked) by their first.
-  static constexpr std::size_t kLongWidth = 6;
+  // Patterns of eight bytes or more by their first eight (selective even where a text's words are
+  // common ones that begin many phrases: "hello", "please"), of three to seven by their first
+  // three, of one or two (a guild's own keywords may be that short; no filter is asked) by their
+  // first.
+  static constexpr std::size_t kLongWidth = 8;
   static constexpr std::size_t kMidWidth = 3;
   static constexpr std::size_t kShortWidth = 1;
   PrefixTable long_;
