@@ -178,41 +178,50 @@ unsigned HintMask(const unsigned char* p) {
 #endif
 
 #if defined(__SSE2__)
-// Calls hit(i) for the positions i in [from, end) of `t` whose bit mask(t.data() + i) sets, in
-// order, until it returns true (then true). `mask` looks at sixteen positions at once and reads
-// kAhead bytes past them; the last positions go through a zero-padded copy, so that no byte is
-// looked at alone and none past `t` is read.
-template <std::size_t kAhead, typename Mask, typename Hit>
-bool AnyHit(std::string_view t, std::size_t from, std::size_t end, Mask mask, Hit hit) {
+// Calls hit(i) for the positions i in [from, end) of `t` that may start something, in order, until
+// it returns true (then true). Sixteen positions at a time, those whose bit mask(t.data() + i)
+// sets (`mask` reads kAhead bytes past the sixteen), as long as that stays within `t`; then one
+// block that ends as late as that allows (overlapping positions already seen, which it masks
+// off), then the last few positions one at a time, those for which at(i) holds. Nothing past `t`
+// is read, and nothing is copied: a copy of the tail into a padded buffer, read back at once at
+// other offsets than it was written, stalled on store forwarding (it was a sixth of the link
+// stage's time on the benchmark stream).
+template <std::size_t kAhead, typename Mask, typename At, typename Hit>
+bool AnyHit(std::string_view t, std::size_t from, std::size_t end, Mask mask, At at, Hit hit) {
   const auto* p = reinterpret_cast<const unsigned char*>(t.data());
   std::size_t i = from;
-  for (; i + 16 <= end && i + 16 + kAhead <= t.size(); i += 16) {
-    for (unsigned m = mask(p + i); m != 0; m &= m - 1) {
-      if (hit(i + static_cast<std::size_t>(std::countr_zero(m)))) return true;
+  if (t.size() >= 16 + kAhead) {
+    const std::size_t last = t.size() - 16 - kAhead;  // the last block may start here
+    for (; i + 16 <= end && i <= last; i += 16) {
+      for (unsigned m = mask(p + i); m != 0; m &= m - 1) {
+        if (hit(i + static_cast<std::size_t>(std::countr_zero(m)))) return true;
+      }
+    }
+    const std::size_t q = std::min(end, t.size() - kAhead) - 16;  // <= last
+    if (i < end && q >= from && q < i) {
+      // Positions q to i - 1 were seen; i - q is 1 to 16.
+      for (unsigned m = mask(p + q) & ~((1u << (i - q)) - 1); m != 0; m &= m - 1) {
+        if (hit(q + static_cast<std::size_t>(std::countr_zero(m)))) return true;
+      }
+      i = q + 16;
     }
   }
-  // Fewer than 16 + kAhead positions are left: at most two blocks.
-  static_assert(kAhead <= 16);
-  alignas(16) unsigned char tail[32 + kAhead] = {};
-  core::CopyBytes(reinterpret_cast<char*>(tail), t.data() + i,
-                  std::min(t.size() - i, sizeof(tail)));
-  for (std::size_t block = 0; i + block < end; block += 16) {
-    unsigned m = mask(tail + block);
-    if (end - i - block < 16) m &= (1u << (end - i - block)) - 1;
-    for (; m != 0; m &= m - 1) {
-      if (hit(i + block + static_cast<std::size_t>(std::countr_zero(m)))) return true;
-    }
+  for (; i < end; ++i) {
+    if (at(i) && hit(i)) return true;
   }
   return false;
 }
 #endif
 
-bool MaybeHost(std::string_view t) {
+bool CouldHoldHost(std::string_view t) {
   if (t.size() < 3) return false;
     // Positions 1 to size - 2 (HostHintAt looks on both sides); sixteen at a time with SSE2, only
     // '.', "do" and 0xE3 looked at more closely.
 #if defined(__SSE2__)
-  return AnyHit<1>(t, 1, t.size() - 1, HintMask, [&](std::size_t at) { return HostHintAt(t, at); });
+  return AnyHit<1>(
+      t, 1, t.size() - 1, HintMask,
+      [&](std::size_t at) { return t[at] == '.' || t[at] == 'd' || t[at] == '\xE3'; },
+      [&](std::size_t at) { return HostHintAt(t, at); });
 #else
   for (std::size_t i = 1; i + 1 < t.size(); ++i) {
     if (HostHintAt(t, i)) return true;
@@ -221,11 +230,21 @@ bool MaybeHost(std::string_view t) {
 #endif
 }
 
+// Whether position `i` of `t` could begin a change by Undefang or TakeMaskedLinks (bytes past `t`
+// read as zero, which begins no change and completes none): a '[', a '(' or '{' before '.' or
+// 'd', a space before ". " or "dot ", and the first byte of U+3002. (" dot " in full: a space
+// before "do" alone is in most English chat, "do", "don't", "docs.example.org", and would have
+// most link messages copied for nothing.)
+bool RewriteAt(std::string_view t, std::size_t i) {
+  auto at = [&](std::size_t k) { return i + k < t.size() ? t[i + k] : '\0'; };
+  const char c = t[i], n1 = at(1), n2 = at(2);
+  return c == '[' || c == '\xE3' || ((c == '(' || c == '{') && (n1 == '.' || n1 == 'd')) ||
+         (c == ' ' &&
+          ((n1 == '.' && n2 == ' ') || (n1 == 'd' && n2 == 'o' && at(3) == 't' && at(4) == ' ')));
+}
+
 #if defined(__SSE2__)
-// Positions among the 16 bytes at `p` (`p[19]` must be readable) where Undefang or TakeMaskedLinks
-// could begin a change: a '[', a '(' or '{' before '.' or 'd', a space before ". " or "dot ", and
-// the first byte of U+3002. (" dot " in full: a space before "do" alone is in most English chat,
-// "do", "don't", "docs.example.org", and would have most link messages copied for nothing.)
+// RewriteAt for the 16 positions at `p` (`p[19]` must be readable), as a bit mask.
 unsigned RewriteMask(const unsigned char* p) {
   const __m128i v = _mm_loadu_si128(reinterpret_cast<const __m128i*>(p));
   const __m128i n1 = _mm_loadu_si128(reinterpret_cast<const __m128i*>(p + 1));
@@ -252,21 +271,17 @@ namespace detail {
 // github.com/x") has nothing for them, and is then read as it is rather than copied.
 bool MayRewrite(std::string_view t) {
 #if defined(__SSE2__)
-  // A zero byte (the padding) begins no change and completes none.
-  return AnyHit<4>(t, 0, t.size(), RewriteMask, [](std::size_t) { return true; });
+  return AnyHit<4>(
+      t, 0, t.size(), RewriteMask, [&](std::size_t at) { return RewriteAt(t, at); },
+      [](std::size_t) { return true; });
 #else
   for (std::size_t i = 0; i < t.size(); ++i) {
-    auto at = [&](std::size_t k) { return i + k < t.size() ? t[i + k] : '\0'; };
-    const char c = t[i], n1 = at(1), n2 = at(2);
-    if (c == '[' || c == '\xE3' || ((c == '(' || c == '{') && (n1 == '.' || n1 == 'd')) ||
-        (c == ' ' &&
-         ((n1 == '.' && n2 == ' ') || (n1 == 'd' && n2 == 'o' && at(3) == 't' && at(4) == ' ')))) {
-      return true;
-    }
+    if (RewriteAt(t, i)) return true;
   }
   return false;
 #endif
 }
+bool MaybeHost(std::string_view t) { return CouldHoldHost(t); }
 }  // namespace detail
 
 namespace {
@@ -463,7 +478,7 @@ namespace {
 LinkScan Extract(std::string_view normalized_text, const TldSet& tlds, std::size_t limit,
                  bool always_rewrite) {
   LinkScan scan;
-  if (!MaybeHost(normalized_text)) return scan;
+  if (!CouldHoldHost(normalized_text)) return scan;
   std::string work;
   std::string_view w = normalized_text;
   const bool rewritten = always_rewrite || detail::MayRewrite(normalized_text);

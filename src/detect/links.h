@@ -50,6 +50,8 @@ LinkScan ExtractLinksRewritingForTesting(std::string_view normalized_text, const
 // Whether the text has something to undefang or unmask (a '[', a bracketed or spoken dot, U+3002),
 // which is when ExtractLinks rewrites it first. May say yes where nothing changes, never no.
 bool MayRewrite(std::string_view normalized_text);
+// Whether `normalized_text` could hold a host at all (ExtractLinks finds none otherwise).
+bool MaybeHost(std::string_view normalized_text);
 }  // namespace detail
 
 // Lower-case A-label form of a host, or "" when it is not a valid host name (IDNA refuses it, a

@@ -3,6 +3,7 @@
 #include <gtest/gtest.h>
 
 #include <algorithm>
+#include <random>
 #include <string>
 #include <vector>
 
@@ -111,6 +112,62 @@ TEST(LinksTest, TextWithNothingToUndefangIsReadAsItIs) {
   }
   EXPECT_GT(with_links, 10'000);  // the texts are mostly ones with links
   EXPECT_GT(read_as_is, 1'000);   // and many take the shortcut
+}
+
+// The two quick checks against the rules they stand for, one position at a time, on texts of every
+// length from empty to several blocks, with what they look for near both ends and across blocks.
+TEST(LinksTest, TheQuickChecksAgreeWithTheirRulesAtEveryLength) {
+  auto host_byte = [](char c) {
+    const auto u = static_cast<unsigned char>(c);
+    return (u >= 'a' && u <= 'z') || (u >= 'A' && u <= 'Z') || (u >= '0' && u <= '9') || c == '-' ||
+           c == '_' || u >= 0x80;
+  };
+  // A dot between host bytes (neither a dot), a dot after a bracket or a space, "dot", U+3002.
+  auto maybe_host = [&](std::string_view t) {
+    for (std::size_t i = 1; i + 1 < t.size(); ++i) {
+      const char c = t[i];
+      if (c == '.' && ((host_byte(t[i - 1]) && host_byte(t[i + 1])) || t[i - 1] == '[' ||
+                       t[i - 1] == '(' || t[i - 1] == '{' || t[i - 1] == ' ')) {
+        return true;
+      }
+      if (t.substr(i).starts_with("dot") || t.substr(i).starts_with("\xE3\x80\x82")) return true;
+    }
+    return false;
+  };
+  // A '[', "(." "(d" "{." "{d", " . ", " dot ", or the first byte of U+3002.
+  auto may_rewrite = [](std::string_view t) {
+    for (std::size_t i = 0; i < t.size(); ++i) {
+      const std::string_view r = t.substr(i);
+      for (std::string_view s : {"[", "(.", "(d", "{.", "{d", " . ", " dot ", "\xE3"}) {
+        if (r.starts_with(s)) return true;
+      }
+    }
+    return false;
+  };
+  const std::vector<std::string> pieces{
+      "a",        "b",   "x",     " ",   ".",  "d",    "o",
+      "t",        "[",   "(",     "{",   "-",  "\xE3", "\xE3\x80\x82",
+      "\xC3\xA9", "dot", " dot ", " . ", "ok", "do"};
+  std::mt19937 rng(20261207);
+  std::uniform_int_distribution<std::size_t> pick(0, pieces.size() - 1);
+  int hosts = 0, rewrites = 0;
+  for (int round = 0; round < 40'000; ++round) {
+    std::string t;
+    const std::size_t want = static_cast<std::size_t>(round % 80);
+    while (t.size() < want) t += pieces[pick(rng)];
+    // Mostly plain letters, so that what the checks look for is often absent.
+    for (char& c : t) {
+      if (rng() % 3 != 0 && c != '\xE3' && static_cast<unsigned char>(c) < 0x80) c = 'w';
+    }
+    ASSERT_EQ(detail::MaybeHost(t), maybe_host(t)) << '"' << t << '"';
+    ASSERT_EQ(detail::MayRewrite(t), may_rewrite(t)) << '"' << t << '"';
+    hosts += maybe_host(t);
+    rewrites += may_rewrite(t);
+  }
+  EXPECT_GT(hosts, 5'000);
+  EXPECT_GT(rewrites, 5'000);
+  EXPECT_LT(hosts, 35'000);
+  EXPECT_LT(rewrites, 35'000);
 }
 
 TEST(LinksTest, MayRewriteSeesEveryTrickAndPassesPlainLinks) {
