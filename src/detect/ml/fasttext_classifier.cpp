@@ -70,6 +70,61 @@ void FeatureLine(std::string_view text, std::string& out) {
   out.resize(n);
 }
 
+// fastText's input from a FeatureLine: each word once, where it first appears (the rest of the
+// line closes up behind it; the newline stays). fastText averages its input rows, so a word
+// repeated ("subscribe subscribe subscribe", "! ! ! ! ! !") would outweigh the others by its
+// count; the word evidence counts each feature once per message for the same reason.
+void DistinctWords(std::string& line) {
+  const bool newline = !line.empty() && line.back() == '\n';
+  const std::size_t size = line.size() - (newline ? 1 : 0);
+  // Kept words by (hash, start, length) in a small open-addressing table, reused per thread (all
+  // empty between calls: only the slots this call filled are emptied after).
+  struct Slot {
+    std::uint32_t hash;
+    std::uint32_t start, length;  // in the kept part of `line`; length 0: empty slot
+  };
+  thread_local std::vector<Slot> slots;
+  thread_local std::vector<std::size_t> used;
+  std::size_t capacity = 64;
+  while (capacity < size + 2) capacity *= 2;  // at most (size + 1) / 2 words: half full at most
+  if (slots.size() < capacity) slots.assign(capacity, Slot{0, 0, 0});
+  used.clear();
+  const std::size_t mask = capacity - 1;
+  char* text = line.data();
+  std::size_t kept = 0;  // bytes of the result so far
+  std::size_t i = 0;
+  while (i < size) {
+    while (i < size && text[i] == ' ') ++i;
+    std::size_t end = i;
+    while (end < size && text[end] != ' ') ++end;
+    if (end == i) break;
+    const std::string_view word(text + i, end - i);
+    std::uint32_t h = 2166136261u;
+    for (char c : word) h = (h ^ static_cast<unsigned char>(c)) * 16777619u;
+    std::size_t slot = h & mask;
+    bool seen = false;
+    for (; slots[slot].length != 0; slot = (slot + 1) & mask) {
+      if (slots[slot].hash == h &&
+          std::string_view(text + slots[slot].start, slots[slot].length) == word) {
+        seen = true;
+        break;
+      }
+    }
+    if (!seen) {
+      if (kept != 0) text[kept++] = ' ';
+      std::memmove(text + kept, word.data(), word.size());
+      slots[slot] =
+          Slot{h, static_cast<std::uint32_t>(kept), static_cast<std::uint32_t>(word.size())};
+      used.push_back(slot);
+      kept += word.size();
+    }
+    i = end;
+  }
+  for (std::size_t slot : used) slots[slot] = Slot{0, 0, 0};
+  if (newline) text[kept++] = '\n';
+  line.resize(kept);
+}
+
 }  // namespace
 
 std::string FeatureText(std::string_view text) {
@@ -260,16 +315,21 @@ std::int32_t FastTextClassifier::WordId(std::string_view word, std::uint32_t h) 
 double FastTextClassifier::FastTextOnly(std::string_view normalized_text) const {
   std::string features;
   FeatureLine(normalized_text, features);
+  DistinctWords(features);
   return FastTextProbability(features);
 }
 
 double FastTextClassifier::SpamProbability(std::string_view normalized_text) const {
   thread_local std::string features;
   FeatureLine(normalized_text, features);
+  // The word evidence reads the whole line (its word pairs follow the text as written); fastText
+  // reads each word once.
+  const double evidence = words_ ? words_->LogOdds(features) : 0.0;
+  DistinctWords(features);
   double p = direct_ ? DirectProbability(features) : FastTextProbability(features);
   if (!words_) return std::clamp(p, 0.0, 1.0);
   p = std::clamp(p, 1e-6, 1 - 1e-6);
-  const double logit = std::log(p / (1 - p)) + kWordWeight * words_->LogOdds(features) + kWordShift;
+  const double logit = std::log(p / (1 - p)) + kWordWeight * evidence + kWordShift;
   return 1 / (1 + std::exp(-logit));
 }
 
@@ -349,7 +409,9 @@ core::Result<TrainReport> Train(const TrainOptions& o, std::FILE* diagnostics) {
           continue;
         }
         std::string features = FeatureText(Normalize(text).text);
-        out << (label == "spam" ? kSpamLabel : kHamLabel) << ' ' << features << '\n';
+        std::string distinct = features;
+        DistinctWords(distinct);
+        out << (label == "spam" ? kSpamLabel : kHamLabel) << ' ' << distinct << '\n';
         examples.push_back({label == "spam", std::move(features), weight});
         label == "spam" ? ++report.spam : ++report.ham;
       }

@@ -3,6 +3,8 @@
 // Training (`antispam train`) and prediction use the same features (FeatureText): the normalised
 // text with digits reduced to their shape (08712460324 -> 00000000000, £1000 -> £0000) and
 // punctuation split from words, so phone numbers, prices and "!!!" generalise across messages.
+// fastText reads each word of it once, at its first place (a repeated word would outweigh the
+// others in fastText's average); the word evidence counts each of its features once per message.
 #pragma once
 
 #include <cstdint>

@@ -285,6 +285,29 @@ TEST_F(FastTextTest, DirectPredictionEqualsFastTextsOwn) {
   EXPECT_NEAR((*c)->SpamProbability(n), (*c)->FastTextOnly(n), 1e-5);
 }
 
+TEST_F(FastTextTest, FastTextReadsEachWordOnce) {
+  const fs::path model = Train(Corpus("c.tsv", false), "m.bin");
+  fs::remove(WordEvidencePath(model));  // fastText alone
+  auto c = FastTextClassifier::Load(model);
+  ASSERT_TRUE(c.has_value()) << c.error().message;
+  ASSERT_TRUE((*c)->direct());
+  // A repeated word counts as one: it cannot outweigh the rest of the message by its count. (The
+  // length word still counts every word: each pair is in one length bucket.)
+  const std::pair<const char*, const char*> same[] = {
+      {"WIN a prize prize prize prize now", "WIN a prize now"},
+      {"see you see you at practice", "see you at practice"},
+      {"claim your prize!!!!", "claim your prize!"},
+      {"ball ball ball", "ball ball"}};
+  for (const auto& [repeated, once] : same) {
+    const std::string r = Normalize(repeated).text, o = Normalize(once).text;
+    EXPECT_NEAR((*c)->SpamProbability(r), (*c)->SpamProbability(o), 1e-6) << repeated;
+    EXPECT_NEAR((*c)->FastTextOnly(r), (*c)->FastTextOnly(o), 1e-6) << repeated;
+  }
+  // Order and the first occurrence decide the word pairs: these are different messages.
+  EXPECT_NE((*c)->FastTextOnly(Normalize("prize call now").text),
+            (*c)->FastTextOnly(Normalize("call prize now").text));
+}
+
 TEST_F(FastTextTest, HotReloadNoticesNewWordEvidence) {
   const fs::path live = Train(Corpus("c.tsv", false), "live.bin");
   fs::rename(WordEvidencePath(live), dir_ / "aside.words");
