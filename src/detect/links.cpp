@@ -184,8 +184,8 @@ unsigned HintMask(const unsigned char* p) {
 // block that ends as late as that allows (overlapping positions already seen, which it masks
 // off), then the last few positions one at a time, those for which at(i) holds. Nothing past `t`
 // is read, and nothing is copied: a copy of the tail into a padded buffer, read back at once at
-// other offsets than it was written, stalled on store forwarding (it was a sixth of the link
-// stage's time on the benchmark stream).
+// other offsets than it was written, stalled on store forwarding (an eighth of the link stage's
+// time on the benchmark stream).
 template <std::size_t kAhead, typename Mask, typename At, typename Hit>
 bool AnyHit(std::string_view t, std::size_t from, std::size_t end, Mask mask, At at, Hit hit) {
   const auto* p = reinterpret_cast<const unsigned char*>(t.data());
@@ -281,6 +281,7 @@ bool MayRewrite(std::string_view t) {
   return false;
 #endif
 }
+
 bool MaybeHost(std::string_view t) { return CouldHoldHost(t); }
 }  // namespace detail
 
