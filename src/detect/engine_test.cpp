@@ -5,6 +5,7 @@
 #include <chrono>
 #include <string>
 
+#include "detect/detail/format.h"
 #include "detect/detail/state.h"
 #include "detect/lists.h"
 #include "detect/testing/samples.h"
@@ -67,9 +68,21 @@ TEST(EngineTest, MessageRateFiresOnTheSixthMessageInTenSeconds) {
   }
   const Verdict v = e.Judge(Message("msg 5 about other", EstablishedMember(), Now() + 5s));
   EXPECT_TRUE(v.Has(SignalCode::kMessageRate)) << v.Summary();
+  for (const Signal& s : v.signals) {
+    if (s.code != SignalCode::kMessageRate) continue;
+    EXPECT_EQ(s.reason, "6 messages in 10 s (limit 5)");
+    EXPECT_EQ(s.evidence, "6");
+  }
   // Another member in the same guild is not affected.
   EXPECT_FALSE(e.Judge(Message("hello there", EstablishedMember(2), Now() + 5s))
                    .Has(SignalCode::kMessageRate));
+}
+
+// Reasons are formatted in a stack buffer, then copied once: long ones too.
+TEST(EngineTest, ReasonsOfAnyLengthAreFormattedWhole) {
+  EXPECT_EQ(detail::Format(FMT_COMPILE("{} in {} s"), 7, 10), "7 in 10 s");
+  const std::string longer(2000, 'x');  // past the buffer's 500 bytes on the stack
+  EXPECT_EQ(detail::Format(FMT_COMPILE("<{}>"), longer), "<" + longer + ">");
 }
 
 TEST(EngineTest, MessageRateWindowSlides) {

@@ -6,6 +6,7 @@
 #include <algorithm>
 
 #include "detect/detail/context.h"
+#include "detect/detail/format.h"
 
 namespace detect::detail {
 
@@ -16,9 +17,9 @@ namespace {
                           std::chrono::duration<double>(limit).count();
   const auto hours = std::chrono::duration_cast<std::chrono::hours>(age).count();
   f.Fire(SignalCode::kNewAccount, std::clamp(1.0 - 0.5 * fraction, 0.5, 1.0),
-         hours < 48 ? fmt::format(FMT_COMPILE("account created {} hours ago"),
-                                  std::max<std::int64_t>(0, hours))
-                    : fmt::format(FMT_COMPILE("account created {} days ago"), hours / 24),
+         hours < 48
+             ? Format(FMT_COMPILE("account created {} hours ago"), std::max<std::int64_t>(0, hours))
+             : Format(FMT_COMPILE("account created {} days ago"), hours / 24),
          std::to_string(std::max<std::int64_t>(0, hours)) + "h");
 }
 }  // namespace

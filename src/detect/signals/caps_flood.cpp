@@ -3,13 +3,14 @@
 #include <fmt/format.h>
 
 #include "detect/detail/context.h"
+#include "detect/detail/format.h"
 
 namespace detect::detail {
 
 namespace {
 [[gnu::cold, gnu::noinline]] void Fire(const TextShape& s, double ratio, Findings& f) {
-  f.Fire(SignalCode::kCapsFlood, 1.0, fmt::format(FMT_COMPILE("{:.0f}% capitals"), ratio * 100),
-         fmt::format(FMT_COMPILE("{}/{}"), s.upper, s.letters));
+  f.Fire(SignalCode::kCapsFlood, 1.0, Format(FMT_COMPILE("{:.0f}% capitals"), ratio * 100),
+         Format(FMT_COMPILE("{}/{}"), s.upper, s.letters));
 }
 }  // namespace
 

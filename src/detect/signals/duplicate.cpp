@@ -7,6 +7,7 @@
 #include <algorithm>
 
 #include "detect/detail/context.h"
+#include "detect/detail/format.h"
 
 namespace detect::detail {
 
@@ -14,8 +15,7 @@ namespace {
 [[gnu::cold, gnu::noinline]] void Fire(int same, const PolicyData& p, Findings& f) {
   const double over = static_cast<double>(same - p.duplicate_count) / p.duplicate_count;
   f.Fire(SignalCode::kDuplicate, std::min(1.0, 0.7 + 0.3 * over),
-         fmt::format(FMT_COMPILE("the same message {} times in {} s"), same,
-                     p.duplicate_window.count()),
+         Format(FMT_COMPILE("the same message {} times in {} s"), same, p.duplicate_window.count()),
          std::to_string(same));
 }
 }  // namespace

@@ -4,12 +4,13 @@
 #include <fmt/format.h>
 
 #include "detect/detail/context.h"
+#include "detect/detail/format.h"
 
 namespace detect::detail {
 
 namespace {
 [[gnu::cold, gnu::noinline]] void Fire(int n, Findings& f) {
-  f.Fire(SignalCode::kEmojiFlood, 1.0, fmt::format(FMT_COMPILE("{} emoji"), n), std::to_string(n));
+  f.Fire(SignalCode::kEmojiFlood, 1.0, Format(FMT_COMPILE("{} emoji"), n), std::to_string(n));
 }
 }  // namespace
 

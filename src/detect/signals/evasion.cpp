@@ -10,6 +10,7 @@
 #include <algorithm>
 
 #include "detect/detail/context.h"
+#include "detect/detail/format.h"
 
 namespace detect::detail {
 namespace {
@@ -29,7 +30,7 @@ void Add(std::string& why, std::string_view what) {
 [[gnu::noinline]] void Look(const MessageContext& c, bool matched, Findings& f) {
   std::string why;
   if (c.norm.invisible_removed >= 2)
-    Add(why, fmt::format(FMT_COMPILE("{} invisible characters"), c.norm.invisible_removed));
+    Add(why, Format(FMT_COMPILE("{} invisible characters"), c.norm.invisible_removed));
   for (const Link& l : c.links.links) {
     if (l.obfuscated) {
       Add(why, "a disguised link");

@@ -7,6 +7,7 @@
 #include <algorithm>
 
 #include "detect/detail/context.h"
+#include "detect/detail/format.h"
 
 namespace detect::detail {
 
@@ -21,11 +22,11 @@ namespace {
   s += 0.4 * std::max(0.0, -reputation);
   s = std::clamp(s, -1.0, 1.0);
   if (s == 0) return;
-  f.Fire(SignalCode::kHistory, s,
-         fmt::format(FMT_COMPILE("{} earlier detections, {} false positives, reputation {:.2f}"),
-                     a.prior_detections, a.prior_false_positives, reputation),
-         fmt::format(FMT_COMPILE("{}/{}/{:.2f}"), a.prior_detections, a.prior_false_positives,
-                     reputation));
+  f.Fire(
+      SignalCode::kHistory, s,
+      Format(FMT_COMPILE("{} earlier detections, {} false positives, reputation {:.2f}"),
+             a.prior_detections, a.prior_false_positives, reputation),
+      Format(FMT_COMPILE("{}/{}/{:.2f}"), a.prior_detections, a.prior_false_positives, reputation));
 }
 }  // namespace
 

@@ -5,6 +5,7 @@
 #include <fmt/format.h>
 
 #include "detect/detail/context.h"
+#include "detect/detail/format.h"
 
 namespace detect::detail {
 
@@ -33,10 +34,10 @@ void CheckJoinBurst(const JoinContext& c, Findings& f, std::vector<core::UserId>
     }
   }
   j.raid_until = c.now + window;
-  f.Fire(SignalCode::kJoinBurst, 1.0,
-         fmt::format(FMT_COMPILE("{} joins within {} s: raid mode"), recent,
-                     p.join_burst_window.count()),
-         std::to_string(recent));
+  f.Fire(
+      SignalCode::kJoinBurst, 1.0,
+      Format(FMT_COMPILE("{} joins within {} s: raid mode"), recent, p.join_burst_window.count()),
+      std::to_string(recent));
 }
 
 }  // namespace detect::detail

@@ -8,6 +8,7 @@
 #include <algorithm>
 
 #include "detect/detail/context.h"
+#include "detect/detail/format.h"
 
 namespace detect::detail {
 
@@ -38,11 +39,11 @@ namespace {
   for (std::size_t i = 0; i < c.links.links.size(); ++i) untrusted_link |= !c.Trusted(i);
   const double strength = std::min(
       1.0, 0.6 + 0.2 * static_cast<double>(found->size() - 1) + (untrusted_link ? 0.4 : 0.0));
-  f.Fire(SignalCode::kKeyword, strength,
-         fmt::format(FMT_COMPILE("suspicious keyword{}{}{}: {}"), found->size() > 1 ? "s" : "",
-                     spaced ? " (letters spaced out)" : "", untrusted_link ? " with a link" : "",
-                     evidence),
-         evidence);
+  f.Fire(
+      SignalCode::kKeyword, strength,
+      Format(FMT_COMPILE("suspicious keyword{}{}{}: {}"), found->size() > 1 ? "s" : "",
+             spaced ? " (letters spaced out)" : "", untrusted_link ? " with a link" : "", evidence),
+      evidence);
 }
 
 }  // namespace

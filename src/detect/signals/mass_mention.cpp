@@ -5,6 +5,7 @@
 #include <algorithm>
 
 #include "detect/detail/context.h"
+#include "detect/detail/format.h"
 
 namespace detect::detail {
 
@@ -12,8 +13,7 @@ namespace {
 [[gnu::cold, gnu::noinline]] void Fire(std::int64_t n, int limit, Findings& f) {
   f.Fire(SignalCode::kMassMention,
          std::min(1.0, 0.7 + 0.3 * static_cast<double>(n - limit) / limit),
-         fmt::format(FMT_COMPILE("{} mentions in one message (limit {})"), n, limit),
-         std::to_string(n));
+         Format(FMT_COMPILE("{} mentions in one message (limit {})"), n, limit), std::to_string(n));
 }
 }  // namespace
 

@@ -6,6 +6,7 @@
 #include <algorithm>
 
 #include "detect/detail/context.h"
+#include "detect/detail/format.h"
 
 #if defined(__SSE2__)
 #include <emmintrin.h>
@@ -48,8 +49,8 @@ int InWindow(const MemberState& m, Tick now, Tick window) {
   const double over =
       static_cast<double>(in_window - p.rate_max_messages - 1) / p.rate_max_messages;
   f.Fire(SignalCode::kMessageRate, std::min(1.0, 0.8 + 0.2 * over),
-         fmt::format(FMT_COMPILE("{} messages in {} s (limit {})"), in_window,
-                     p.rate_window.count(), p.rate_max_messages),
+         Format(FMT_COMPILE("{} messages in {} s (limit {})"), in_window, p.rate_window.count(),
+                p.rate_max_messages),
          std::to_string(in_window));
 }
 }  // namespace

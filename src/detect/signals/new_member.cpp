@@ -4,6 +4,7 @@
 #include <fmt/format.h>
 
 #include "detect/detail/context.h"
+#include "detect/detail/format.h"
 
 namespace detect::detail {
 
@@ -14,7 +15,7 @@ namespace {
   const PolicyData& p = c.policy.data();
   const auto hours =
       std::max<std::int64_t>(0, std::chrono::duration_cast<std::chrono::hours>(since).count());
-  f.Fire(SignalCode::kNewMember, 1.0, fmt::format(FMT_COMPILE("joined {} hours ago"), hours),
+  f.Fire(SignalCode::kNewMember, 1.0, Format(FMT_COMPILE("joined {} hours ago"), hours),
          std::to_string(hours) + "h");
 
   const std::int64_t nth = std::max<std::int64_t>(a.messages_in_guild, c.member.seen - 1) + 1;
@@ -23,7 +24,7 @@ namespace {
     if (c.Trusted(i)) continue;
     const Link& l = c.links.links[i];
     f.Fire(SignalCode::kFirstMessageLink, 1.0,
-           fmt::format(FMT_COMPILE("a link in message {} since joining"), nth), l.host);
+           Format(FMT_COMPILE("a link in message {} since joining"), nth), l.host);
     return;
   }
 }

@@ -8,14 +8,15 @@
 #include <algorithm>
 
 #include "detect/detail/context.h"
+#include "detect/detail/format.h"
 
 namespace detect::detail {
 
 namespace {
 [[gnu::cold, gnu::noinline]] void Fire(int senders, const PolicyData& p, Findings& f) {
   f.Fire(SignalCode::kRaidText, 1.0,
-         fmt::format(FMT_COMPILE("{} members sent this text within {} s"), senders,
-                     p.raid_text_window.count()),
+         Format(FMT_COMPILE("{} members sent this text within {} s"), senders,
+                p.raid_text_window.count()),
          std::to_string(senders));
 }
 }  // namespace

@@ -9,6 +9,7 @@
 #include <algorithm>
 
 #include "detect/detail/context.h"
+#include "detect/detail/format.h"
 
 namespace detect::detail {
 
@@ -26,7 +27,7 @@ namespace {
     const double specific = std::clamp(static_cast<double>(longest) / 20.0, 0.3, 1.0);
     f.Fire(SignalCode::kScamPhrase,
            std::min(1.0, specific + 0.2 * static_cast<double>(hits.size() - 1)),
-           fmt::format(FMT_COMPILE("known scam wording: \"{}\""), *hits.front()), evidence);
+           Format(FMT_COMPILE("known scam wording: \"{}\""), *hits.front()), evidence);
   }
   for (std::size_t i = 0; i < c.links.links.size(); ++i) {
     const Link& l = c.links.links[i];
@@ -34,8 +35,8 @@ namespace {
     const auto paths = c.lists.scam_paths().Scan(l.path, 1);
     if (!paths.empty()) {
       f.Fire(SignalCode::kScamLinkPath, 1.0,
-             fmt::format(FMT_COMPILE("link path used by scam sites: {}"),
-                         c.lists.scam_paths().pattern(paths[0])),
+             Format(FMT_COMPILE("link path used by scam sites: {}"),
+                    c.lists.scam_paths().pattern(paths[0])),
              l.host + l.path);
       return;
     }

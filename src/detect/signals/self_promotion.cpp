@@ -11,6 +11,7 @@
 #include <algorithm>
 
 #include "detect/detail/context.h"
+#include "detect/detail/format.h"
 
 namespace detect::detail {
 
@@ -34,8 +35,8 @@ namespace {
       std::min(1.0, (clear.empty() ? 0.3 : 0.6) + 0.15 * more_clear + 0.05 * more_hints +
                         (c.links.links.empty() ? 0.0 : 0.2));
   const std::string& first = clear.empty() ? *hints.front() : *clear.front();
-  f.Fire(SignalCode::kSelfPromotion, strength,
-         fmt::format(FMT_COMPILE("self-promotion: \"{}\""), first), evidence);
+  f.Fire(SignalCode::kSelfPromotion, strength, Format(FMT_COMPILE("self-promotion: \"{}\""), first),
+         evidence);
 }
 
 }  // namespace

@@ -4,12 +4,13 @@
 #include <fmt/format.h>
 
 #include "detect/detail/context.h"
+#include "detect/detail/format.h"
 
 namespace detect::detail {
 
 namespace {
 [[gnu::cold, gnu::noinline]] void Fire(int marks, Findings& f) {
-  f.Fire(SignalCode::kZalgo, 1.0, fmt::format(FMT_COMPILE("{} stacked combining marks"), marks),
+  f.Fire(SignalCode::kZalgo, 1.0, Format(FMT_COMPILE("{} stacked combining marks"), marks),
          std::to_string(marks));
 }
 }  // namespace
