@@ -112,7 +112,8 @@ void DistinctWords(std::string& line) {
     }
     if (!seen) {
       if (kept != 0) text[kept++] = ' ';
-      std::memmove(text + kept, word.data(), word.size());
+      // Until a word has been dropped, the kept part is the line itself: nothing to move.
+      if (kept != i) std::memmove(text + kept, word.data(), word.size());
       slots[slot] =
           Slot{h, static_cast<std::uint32_t>(kept), static_cast<std::uint32_t>(word.size())};
       used.push_back(slot);
