@@ -155,12 +155,19 @@ TEST(WordEvidenceTest, LearnsTellingWordsAndPairs) {
   EXPECT_LT(w->LogOdds(FeatureText("see you at practice")), -2.0);
   // Words never seen carry no evidence: only the prior (equal classes: 0).
   EXPECT_NEAR(w->LogOdds(FeatureText("zebra quartz")), w->LogOdds(""), 0.7);
-  // A repeated word counts once, as in training (the pair "prize prize" was never seen).
+  // A repeated word counts once, as in training.
   EXPECT_DOUBLE_EQ(w->LogOdds("prize prize prize"), w->LogOdds("prize"));
   EXPECT_GT(w->LogOdds("prize"), 0.5);
   std::vector<std::uint64_t> f;
   WordFeatures("prize prize prize", f);
-  EXPECT_EQ(f.size(), 2u);  // the word, and the pair "prize prize", once each
+  EXPECT_EQ(f.size(), 1u);  // the word once; a word in a row makes no pair with itself
+  // A run of one word pairs as one word: "free ! ! ! now" has the features of "free ! now".
+  std::vector<std::uint64_t> g;
+  WordFeatures("free ! ! ! now", f);
+  WordFeatures("free ! now", g);
+  EXPECT_EQ(f, g);
+  WordFeatures("free ! now !", g);
+  EXPECT_EQ(g.size(), 6u);  // 3 words, 3 pairs: a word seen again later still pairs
   EXPECT_FALSE(WordEvidence::Train({{true, "a"}}).has_value());  // one class
 }
 
