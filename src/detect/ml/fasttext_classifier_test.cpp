@@ -3,6 +3,7 @@
 #include <gtest/gtest.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <filesystem>
 #include <fstream>
 
@@ -160,14 +161,24 @@ TEST(WordEvidenceTest, LearnsTellingWordsAndPairs) {
   EXPECT_GT(w->LogOdds("prize"), 0.5);
   std::vector<std::uint64_t> f;
   WordFeatures("prize prize prize", f);
-  EXPECT_EQ(f.size(), 1u);  // the word once; a word in a row makes no pair with itself
+  // The word once, and the pair of the start with the first word; a word in a row makes no pair
+  // with itself.
+  EXPECT_EQ(f.size(), 2u);
+  // The start pairs with the first word only: "free" opening a message is a feature of its own.
+  std::vector<std::uint64_t> ok_free;
+  WordFeatures("free", f);
+  WordFeatures("ok free", ok_free);
+  ASSERT_EQ(f.size(), 2u);
+  EXPECT_EQ(ok_free.size(), 4u);  // ok, free, start-ok, ok-free
+  EXPECT_EQ(std::count(ok_free.begin(), ok_free.end(), f[0]), 1);  // the word "free"
+  EXPECT_EQ(std::count(ok_free.begin(), ok_free.end(), f[1]), 0);  // "free" at the start
   // A run of one word pairs as one word: "free ! ! ! now" has the features of "free ! now".
   std::vector<std::uint64_t> g;
   WordFeatures("free ! ! ! now", f);
   WordFeatures("free ! now", g);
   EXPECT_EQ(f, g);
   WordFeatures("free ! now !", g);
-  EXPECT_EQ(g.size(), 6u);  // 3 words, 3 pairs: a word seen again later still pairs
+  EXPECT_EQ(g.size(), 7u);  // 3 words, the start pair, 3 pairs: a word seen again still pairs
   EXPECT_FALSE(WordEvidence::Train({{true, "a"}}).has_value());  // one class
 }
 

@@ -59,7 +59,9 @@ void WordFeatures(std::string_view text, std::vector<std::uint64_t>& out) {
       }
     }
   };
-  std::uint64_t previous = 0;
+  // The first word pairs with the start of the message, as the last pairs with the length word
+  // that FeatureText puts at the end: "free entry …" is not "… free entry".
+  std::uint64_t previous = HashWord("\x02start");
   std::size_t i = 0;
   while (i < text.size()) {
     while (i < text.size() && (text[i] == ' ' || text[i] == '\n')) ++i;
@@ -75,10 +77,8 @@ void WordFeatures(std::string_view text, std::vector<std::uint64_t>& out) {
       i = end;
       continue;
     }
-    if (previous != 0) {
-      const std::uint64_t pair = Mix(previous ^ (word * 0x9E3779B97F4A7C15ULL));
-      add((pair & ~std::uint64_t{1}) | 2);  // even (and never 0): a pair
-    }
+    const std::uint64_t pair = Mix(previous ^ (word * 0x9E3779B97F4A7C15ULL));
+    add((pair & ~std::uint64_t{1}) | 2);  // even (and never 0): a pair
     previous = word;
     i = end;
   }

@@ -57,9 +57,9 @@ class WordEvidence {
   std::size_t count_ = 0;
 };
 
-// The distinct feature hashes of a FeatureText line (words and adjacent pairs, a run of one word
-// counting as one word for the pairs), in `out` (cleared first), each once, in the order first
-// seen. Never 0.
+// The distinct feature hashes of a FeatureText line (words and adjacent pairs, the first word
+// paired with the start of the line, a run of one word counting as one word for the pairs), in
+// `out` (cleared first), each once, in the order first seen. Never 0.
 void WordFeatures(std::string_view feature_text, std::vector<std::uint64_t>& out);
 
 }  // namespace detect::ml
