@@ -72,7 +72,7 @@ void WordFeatures(std::string_view text, std::vector<std::uint64_t>& out) {
     add(word | 1);  // odd: a word
     // A word repeated in a row makes no pair with itself, and the run pairs with the word after
     // it as one word: "free ! ! ! now" pairs as "free !", "! now". How often a key was pressed
-    // is not which words go together (held out: docs/performance.md, fifth session).
+    // is not which words go together (held out: docs/performance.md, fourth session).
     if (word == previous) {
       i = end;
       continue;
