@@ -184,16 +184,18 @@ const std::string* Lists::FindHostOrParent(const HostSet& set, std::string_view 
   }
 }
 
-bool Lists::IsPhishingHost(std::string_view host) const {
-  return FindHostOrParent(phishing_, host) != nullptr || globs_.Match(host) != nullptr;
+const std::string* Lists::PhishingEntry(std::string_view host) const {
+  if (const std::string* e = FindHostOrParent(phishing_, host)) return e;
+  return globs_.Match(host);
 }
+
+bool Lists::IsPhishingHost(std::string_view host) const { return PhishingEntry(host) != nullptr; }
 
 HostVerdict Lists::CheckLink(const Link& link) const { return CheckLink(link, Listing(link.host)); }
 
 HostListing Lists::Listing(std::string_view host) const {
   HostListing l;
-  l.phishing = FindHostOrParent(phishing_, host);
-  if (l.phishing == nullptr) l.phishing = globs_.Match(host);
+  l.phishing = PhishingEntry(host);
   if (l.phishing != nullptr) return l;  // nothing else matters then
   if (auto it = prefixes_.find(host); it != prefixes_.end()) l.prefixes = &it->second;
   l.suspicious = FindHostOrParent(suspicious_, host);

@@ -96,6 +96,8 @@ class Lists {
   Lists() : tlds_("") {}
   using HostSet = std::unordered_set<std::string, core::StringHash, std::equal_to<>>;
   static const std::string* FindHostOrParent(const HostSet& set, std::string_view host);
+  // The phishing entry (host or parent) or glob that `host` matches, or nullptr.
+  const std::string* PhishingEntry(std::string_view host) const;
 
   HostSet phishing_;
   HostSet suspicious_;

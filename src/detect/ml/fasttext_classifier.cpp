@@ -70,6 +70,16 @@ void FeatureLine(std::string_view text, std::string& out) {
   out.resize(n);
 }
 
+// fastText's Dictionary::hash: FNV-1a over the bytes taken as signed chars.
+std::uint32_t FastTextHash(std::string_view word) {
+  std::uint32_t h = 2166136261u;
+  for (char c : word) {
+    h ^= static_cast<std::uint32_t>(static_cast<std::int8_t>(c));
+    h *= 16777619u;
+  }
+  return h;
+}
+
 // fastText's input from a FeatureLine: each word once, where it first appears (the rest of the
 // line closes up behind it; the newline stays). fastText averages its input rows, so a word
 // repeated ("subscribe subscribe subscribe", "! ! ! ! ! !") would outweigh the others by its
@@ -99,8 +109,7 @@ void DistinctWords(std::string& line) {
     while (end < size && text[end] != ' ') ++end;
     if (end == i) break;
     const std::string_view word(text + i, end - i);
-    std::uint32_t h = 2166136261u;
-    for (char c : word) h = (h ^ static_cast<unsigned char>(c)) * 16777619u;
+    const std::uint32_t h = FastTextHash(word);
     std::size_t slot = h & mask;
     bool seen = false;
     for (; slots[slot].length != 0; slot = (slot + 1) & mask) {
@@ -292,16 +301,6 @@ double FastTextClassifier::DirectProbability(const std::string& features) const 
   const float e0 = std::exp(logits[0] - max), e1 = std::exp(logits[1] - max);
   const float spam = (spam_label_ == 0 ? e0 : e1) / (e0 + e1);
   return static_cast<double>(spam) + 1e-5;
-}
-
-std::uint32_t FastTextClassifier::FastTextHash(std::string_view word) {
-  // fastText's Dictionary::hash: FNV-1a over the bytes taken as signed chars.
-  std::uint32_t h = 2166136261u;
-  for (char c : word) {
-    h ^= static_cast<std::uint32_t>(static_cast<std::int8_t>(c));
-    h *= 16777619u;
-  }
-  return h;
 }
 
 std::int32_t FastTextClassifier::WordId(std::string_view word, std::uint32_t h) const {

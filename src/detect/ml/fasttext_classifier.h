@@ -56,7 +56,6 @@ class FastTextClassifier final : public TextClassifier {
   FastTextClassifier() = default;
   double FastTextProbability(const std::string& features) const;
   double DirectProbability(const std::string& features) const;
-  static std::uint32_t FastTextHash(std::string_view word);
   std::int32_t WordId(std::string_view word, std::uint32_t hash) const;  // -1: not a word of ours
 
   std::unique_ptr<fasttext::FastText> model_;
